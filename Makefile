@@ -1,0 +1,62 @@
+# The two commands of the README: `make run` and `make test`.
+# Everything else here is a step they take.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup messages migrate lint check-deploy compose-check bench clean help
+
+help:
+	@echo "make run    start the portal (web + Celery worker + beat) with demo data"
+	@echo "make test   run the whole test suite"
+
+$(PY):
+	@PYTHON=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$PYTHON"; \
+	"$$PYTHON" -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+# Compiled translations are built, not committed. Needs GNU gettext (Debian: gettext).
+messages: $(VENV)/.runtime
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian/Ubuntu: apt-get install gettext)."; exit 1; }
+	@$(PY) manage.py compilemessages --verbosity 0 --ignore '.venv/*'
+
+migrate: $(VENV)/.runtime messages
+	$(PY) manage.py migrate --noinput
+
+setup: migrate
+	$(PY) manage.py seed_demo
+
+run: setup
+	$(PY) scripts/run_portal.py --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+check-deploy: $(VENV)/.runtime
+	DJANGO_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
+	  EMAIL_URL=smtp://mail.example.org:587 ALLOWED_HOSTS=portal.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+compose-check:
+	SECRET_KEY=compose-validation-only docker-compose -f docker-compose.yml config -q
+
+bench: $(VENV)/.dev messages
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var
