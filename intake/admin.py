@@ -1,0 +1,163 @@
+"""The admin site: where call managers configure calls, priorities, criteria and
+extensions without a developer. Submissions and audit events are read-only here."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from intake import deadlines, services
+from intake.formatting import format_brussels
+from intake.models import (
+    AuditEvent,
+    Call,
+    EvaluationCriterion,
+    Extension,
+    Invitation,
+    Membership,
+    Organisation,
+    PolicyPriority,
+    PreRegistration,
+    Submission,
+)
+
+
+class EvaluationCriterionInline(admin.TabularInline):
+    model = EvaluationCriterion
+    extra = 0
+    fields = ("position", "name", "description", "weight", "max_score", "threshold_percent")
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("title", "reference_prefix", "is_published", "prereg_deadline_display", "dossier_deadline_display", "status")
+    list_filter = ("is_published",)
+    search_fields = ("title", "slug", "reference_prefix")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("policy_priorities",)
+    inlines = [EvaluationCriterionInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "reference_prefix", "is_published", "summary", "rules_text")}),
+        (_("Deadlines (Brussels time)"), {"fields": ("opens_at", "preregistration_deadline", "dossier_deadline")}),
+        (
+            _("Rules"),
+            {
+                "fields": (
+                    "min_mandating_enterprises",
+                    "max_support_rate",
+                    "max_subsidy_per_year",
+                    "max_duration_years",
+                    "proposal_max_chars",
+                    "total_threshold_percent",
+                    "policy_priorities",
+                )
+            },
+        ),
+        (_("Reminders"), {"fields": ("reminder_offsets",)}),
+        (_("Contact"), {"fields": ("contact_phone", "contact_email", "contact_url")}),
+    )
+
+    @admin.display(description=_("pre-registration deadline"), ordering="preregistration_deadline")
+    def prereg_deadline_display(self, obj):
+        return format_brussels(obj.preregistration_deadline)
+
+    @admin.display(description=_("dossier deadline"), ordering="dossier_deadline")
+    def dossier_deadline_display(self, obj):
+        return format_brussels(obj.dossier_deadline)
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        summaries = deadlines.call_summaries(obj)
+        return " / ".join(f"{s.phase}: {s.status}" for s in summaries.values())
+
+
+@admin.register(PolicyPriority)
+class PolicyPriorityAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "enterprise_number_display", "legal_form", "postal_code", "municipality")
+    search_fields = ("name", "enterprise_number")
+    inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "organisation", "role", "created_at", "accepted_at")
+    readonly_fields = ("organisation", "email", "role", "invited_by", "created_at", "accepted_at", "accepted_by")
+
+
+@admin.register(PreRegistration)
+class PreRegistrationAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "call", "acronym", "state", "reference", "submitted_at")
+    list_filter = ("call", "state")
+    search_fields = ("organisation__name", "organisation__enterprise_number", "acronym", "network_name")
+    readonly_fields = [f.name for f in PreRegistration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ("reference", "kind", "organisation", "call", "submitted_at", "snapshot_sha256")
+    list_filter = ("kind", "call")
+    search_fields = ("reference", "organisation__name", "snapshot_sha256")
+    readonly_fields = [f.name for f in Submission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "call", "phase", "deadline_display", "granted_by", "granted_at")
+    list_filter = ("call", "phase")
+    search_fields = ("organisation__name", "organisation__enterprise_number")
+    autocomplete_fields = ("organisation",)
+    readonly_fields = ("granted_by", "granted_at")
+
+    @admin.display(description=_("extended deadline"), ordering="deadline")
+    def deadline_display(self, obj):
+        return format_brussels(obj.deadline)
+
+    def save_model(self, request, obj, form, change):
+        previous = Extension.objects.filter(pk=obj.pk).values_list("deadline", flat=True).first() if change else None
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+        services.extension_audit(extension=obj, actor=request.user, created=not change, previous_deadline=previous)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "actor", "organisation", "call", "object_type", "object_id", "from_state", "to_state")
+    list_filter = ("action", "call")
+    search_fields = ("object_id", "organisation__name", "actor__email", "note")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,146 @@
+"""The one module that compares the clock with a deadline (DESIGN.md §4).
+
+Every view, form, template, task and admin action asks here whether a phase is open and
+what deadline applies. "12u" is 12:00:00.000000 Europe/Brussels on that date: a moment
+strictly before it is on time, the instant itself is late. Deadlines are stored as aware
+datetimes, so CET/CEST is the database's and zoneinfo's business, not ours.
+
+Functions take ``now`` as a keyword so that callers (and tests) can fix the instant;
+without it they read the clock once, through ``clock()``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from intake.enums import Phase, PhaseStatus, PreRegistrationState
+from intake.errors import DeadlinePassed, PhaseNotOpenYet
+
+
+def clock() -> datetime:
+    """The portal's clock. Services read it *after* locking the row they change, so a
+    request that started before the deadline and records after it is late."""
+    return timezone.now()
+
+
+def extension_for(call, phase: str, organisation):
+    """The extension granted to this organisation for this phase, or None."""
+    if organisation is None:
+        return None
+    from intake.models import Extension
+
+    return Extension.objects.filter(call=call, organisation=organisation, phase=phase).first()
+
+
+@dataclass(frozen=True)
+class AppliedDeadline:
+    deadline: datetime
+    extension: object | None  # the Extension row when one moved the deadline
+
+
+def applied_deadline(call, phase: str, organisation=None) -> AppliedDeadline:
+    """The deadline that applies to an organisation in a phase: the call's, or a later
+    one from an extension granted to that organisation."""
+    call_deadline = call.phase_deadline(phase)
+    extension = extension_for(call, phase, organisation)
+    if extension is not None and extension.deadline > call_deadline:
+        return AppliedDeadline(extension.deadline, extension)
+    return AppliedDeadline(call_deadline, None)
+
+
+def deadline_for(call, phase: str, organisation=None) -> datetime:
+    return applied_deadline(call, phase, organisation).deadline
+
+
+def _status(opens_at: datetime, deadline: datetime, moment: datetime) -> str:
+    if moment < opens_at:
+        return PhaseStatus.UPCOMING
+    if moment < deadline:  # strictly before: the deadline instant itself is late
+        return PhaseStatus.OPEN
+    return PhaseStatus.CLOSED
+
+
+def phase_status(call, phase: str, organisation=None, *, now: datetime | None = None) -> str:
+    moment = now if now is not None else clock()
+    return _status(call.opens_at, deadline_for(call, phase, organisation), moment)
+
+
+def is_open(call, phase: str, organisation=None, *, now: datetime | None = None) -> bool:
+    return phase_status(call, phase, organisation, now=now) == PhaseStatus.OPEN
+
+
+def call_status(call, *, now: datetime | None = None) -> str:
+    """Open while any phase can still be entered by someone without an extension."""
+    return phase_status(call, Phase.DOSSIER, now=now)
+
+
+def time_left(call, phase: str, organisation=None, *, now: datetime | None = None) -> timedelta:
+    moment = now if now is not None else clock()
+    return max(deadline_for(call, phase, organisation) - moment, timedelta(0))
+
+
+def ensure_open(call, phase: str, organisation, *, now: datetime) -> AppliedDeadline:
+    """Raise PhaseNotOpenYet or DeadlinePassed unless the phase accepts changes at ``now``."""
+    applied = applied_deadline(call, phase, organisation)
+    status = _status(call.opens_at, applied.deadline, now)
+    if status == PhaseStatus.UPCOMING:
+        raise PhaseNotOpenYet(call.opens_at)
+    if status == PhaseStatus.CLOSED:
+        raise DeadlinePassed(applied.deadline)
+    return applied
+
+
+def preregistration_editable(preregistration, *, now: datetime | None = None) -> bool:
+    """Whether the applicant can still change the pre-registration's content."""
+    return preregistration.state == PreRegistrationState.DRAFT and is_open(
+        preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=now
+    )
+
+
+def not_closed_filter(*, now: datetime) -> dict:
+    """Queryset filter for calls whose dossier deadline has not passed at ``now``
+    (open and upcoming calls, for the home page)."""
+    return {"dossier_deadline__gt": now}
+
+
+@dataclass(frozen=True)
+class PhaseSummary:
+    """What a page shows about a phase for one organisation at one instant."""
+
+    phase: str
+    status: str
+    opens_at: datetime
+    deadline: datetime
+    extension: object | None
+    time_left: timedelta
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PhaseStatus.OPEN
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == PhaseStatus.UPCOMING
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == PhaseStatus.CLOSED
+
+
+def phase_summary(call, phase: str, organisation=None, *, now: datetime | None = None) -> PhaseSummary:
+    moment = now if now is not None else clock()
+    applied = applied_deadline(call, phase, organisation)
+    return PhaseSummary(
+        phase=phase,
+        status=_status(call.opens_at, applied.deadline, moment),
+        opens_at=call.opens_at,
+        deadline=applied.deadline,
+        extension=applied.extension,
+        time_left=max(applied.deadline - moment, timedelta(0)),
+    )
+
+
+def call_summaries(call, organisation=None, *, now: datetime | None = None) -> dict[str, PhaseSummary]:
+    moment = now if now is not None else clock()
+    return {phase: phase_summary(call, phase, organisation, now=moment) for phase in (Phase.PREREGISTRATION, Phase.DOSSIER)}

@@ -1,0 +1,105 @@
+"""Domain errors raised by services and workflow; views turn them into messages.
+
+Each carries a translated, user-facing message (Dutch first)."""
+
+from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class PhaseNotOpenYet(DomainError):
+    code = "not_open_yet"
+
+    def __init__(self, opens_at):
+        from intake.formatting import format_brussels
+
+        self.opens_at = opens_at
+        super().__init__(_("This phase opens on %(when)s (Brussels time).") % {"when": format_brussels(opens_at)})
+
+
+class DeadlinePassed(DomainError):
+    code = "deadline_passed"
+
+    def __init__(self, deadline):
+        from intake.formatting import format_brussels
+
+        self.deadline = deadline
+        super().__init__(
+            _("The deadline was %(when)s (Brussels time). Nothing was changed: your draft is kept exactly as it was.")
+            % {"when": format_brussels(deadline)}
+        )
+
+
+class EditConflict(DomainError):
+    code = "edit_conflict"
+
+    def __init__(self, saved_by=None, saved_at=None):
+        from intake.formatting import format_instant
+
+        self.saved_by, self.saved_at = saved_by, saved_at
+        if saved_at:
+            msg = _(
+                "Someone else (%(who)s) saved this form at %(when)s, after you opened it. Your changes were NOT saved, "
+                "to avoid overwriting theirs. They are still in the form below: compare with the saved version, then save again."
+            ) % {"who": saved_by or _("a colleague"), "when": format_instant(saved_at)}
+        else:
+            msg = _("This form was changed by someone else in the meantime. Your changes were not saved.")
+        super().__init__(msg)
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+    def __init__(self, from_state, to_state):
+        self.from_state, self.to_state = from_state, to_state
+        super().__init__(
+            _("This action is not possible in the current state (%(from)s → %(to)s).") % {"from": from_state, "to": to_state}
+        )
+
+
+class Incomplete(DomainError):
+    code = "incomplete"
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(_("Not complete yet. Still missing: %(list)s.") % {"list": ", ".join(str(m) for m in missing)})
+
+
+class AlreadySubmitted(DomainError):
+    code = "already_submitted"
+
+    def __init__(self, submission):
+        from intake.formatting import format_instant
+
+        self.submission = submission
+        super().__init__(
+            _("This was already submitted on %(when)s (reference %(ref)s). Nothing was submitted twice.")
+            % {"when": format_instant(submission.submitted_at), "ref": submission.reference}
+        )
+
+
+class OrganisationExists(DomainError):
+    code = "organisation_exists"
+
+    def __init__(self, organisation):
+        self.organisation = organisation
+        super().__init__(
+            _(
+                "An organisation with enterprise number %(number)s already exists in the portal. Ask its owner to "
+                "invite you: they can do so under “My organisations”."
+            )
+            % {"number": organisation.enterprise_number_display}
+        )
+
+
+class NotAllowed(DomainError):
+    code = "not_allowed"

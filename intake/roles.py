@@ -1,0 +1,33 @@
+"""The agency's roles as Django groups. Created after every migrate, so a fresh
+production database has them without running the demo."""
+
+from django.utils.translation import gettext_lazy as _
+
+CALL_MANAGERS = "Call managers"
+REVIEWERS = "Reviewers"
+
+# app_label.codename of each group's permissions.
+_MANAGE = ("add", "change", "view", "delete")
+GROUP_PERMISSIONS = {
+    CALL_MANAGERS: [
+        f"intake.{verb}_{model}" for model in ("call", "policypriority", "evaluationcriterion", "extension") for verb in _MANAGE
+    ]
+    + [
+        f"intake.view_{model}"
+        for model in ("organisation", "preregistration", "submission", "auditevent", "invitation", "membership")
+    ],
+    REVIEWERS: [f"intake.view_{model}" for model in ("call", "organisation", "preregistration", "submission")],
+}
+GROUP_LABELS = {CALL_MANAGERS: _("Call managers"), REVIEWERS: _("Reviewers")}
+
+
+def ensure_groups(**kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.add(*wanted)

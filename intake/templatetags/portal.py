@@ -1,0 +1,60 @@
+"""Template filters for Belgian formats and Brussels time. They format; deadlines.py decides."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from intake import deadlines, formatting
+from intake.validators import format_enterprise_number
+
+register = template.Library()
+
+
+@register.filter
+def brussels(value):
+    return formatting.format_brussels(value)
+
+
+@register.filter
+def brussels_long(value):
+    return formatting.format_brussels_long(value)
+
+
+@register.filter
+def instant(value):
+    return formatting.format_instant(value)
+
+
+@register.filter
+def duration(value):
+    return formatting.format_duration(value)
+
+
+@register.filter
+def iso(value):
+    """ISO 8601 in Brussels time, for <time datetime> and the countdown script."""
+    return formatting.to_brussels(value).isoformat() if value else ""
+
+
+@register.filter
+def enterprise_number(value):
+    return format_enterprise_number(value)
+
+
+@register.filter
+def euro(value):
+    """€ 225.000,00 — Belgian grouping and decimal comma, whatever the language."""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}€ {grouped},{cents}"
+
+
+@register.simple_tag
+def phase_summaries(call, organisation=None):
+    """{% phase_summaries call organisation as phases %} → phases.preregistration, phases.dossier"""
+    return deadlines.call_summaries(call, organisation)

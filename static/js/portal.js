@@ -1,0 +1,40 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang || "nl";
+  var words = lang === "en"
+    ? { d: ["day", "days"], h: ["hour", "hours"], m: ["minute", "minutes"], and: " and ", none: "deadline passed" }
+    : { d: ["dag", "dagen"], h: ["uur", "uur"], m: ["minuut", "minuten"], and: " en ", none: "deadline verstreken" };
+
+  function plural(n, pair) { return n + " " + (n === 1 ? pair[0] : pair[1]); }
+
+  // Countdowns: <span data-deadline="2026-05-11T12:00:00+02:00">…</span>. The server
+  // decides whether a phase is open; this only keeps the "time left" text current.
+  function renderCountdown(el) {
+    var left = Math.floor((Date.parse(el.getAttribute("data-deadline")) - Date.now()) / 1000);
+    if (!(left > 0)) { el.textContent = words.none; return; }
+    var d = Math.floor(left / 86400), h = Math.floor((left % 86400) / 3600), m = Math.floor((left % 3600) / 60);
+    var parts = [];
+    if (d) parts.push(plural(d, words.d));
+    if (h && parts.length < 2) parts.push(plural(h, words.h));
+    if (!d && parts.length < 2 && (m || !parts.length)) parts.push(plural(m, words.m));
+    el.textContent = parts.join(words.and);
+  }
+  var countdowns = document.querySelectorAll("[data-deadline]");
+  function tick() { countdowns.forEach(renderCountdown); }
+  if (countdowns.length) { tick(); setInterval(tick, 30000); }
+
+  // Live character counter for fields with a limit (the limit is also enforced on the server).
+  document.querySelectorAll("[data-char-limit]").forEach(function (field) {
+    var limit = parseInt(field.getAttribute("data-char-limit"), 10);
+    var counter = document.getElementById(field.id + "_counter");
+    if (!counter) return;
+    function update() {
+      var used = field.value.length;
+      counter.textContent = counter.getAttribute("data-template").replace("{used}", used).replace("{limit}", limit);
+      counter.classList.toggle("over", used > limit);
+    }
+    field.addEventListener("input", update);
+    update();
+  });
+})();
