@@ -16,6 +16,7 @@ from intake.models import (
     Organisation,
     PolicyPriority,
     PreRegistration,
+    Receipt,
     Submission,
 )
 
@@ -157,6 +158,36 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    list_display = ("submission", "status", "attempts", "rendered_at", "emailed_at", "short_error")
+    list_filter = ("status",)
+    search_fields = ("submission__reference", "submission__organisation__name")
+    readonly_fields = [f.name for f in Receipt._meta.fields]
+    actions = ["requeue"]
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return (obj.last_error or "")[:120]
+
+    @admin.action(description=_("Render and send the selected receipts again (only those not ready)"))
+    def requeue(self, request, queryset):
+        from intake.enums import ReceiptStatus
+        from intake.receipts import receipt_requeue
+
+        count = 0
+        for receipt in queryset.exclude(status=ReceiptStatus.RENDERED):
+            receipt_requeue(receipt=receipt)
+            count += 1
+        self.message_user(request, _("%(n)d receipt(s) queued again.") % {"n": count})
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

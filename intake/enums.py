@@ -50,3 +50,45 @@ class LegalForm(models.TextChoices):
 class SubmissionKind(models.TextChoices):
     PREREGISTRATION = "preregistration", _("pre-registration")
     DOSSIER = "dossier", _("full dossier")
+
+
+class DossierState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    ADMISSIBLE = "admissible", _("admissible")
+    INADMISSIBLE = "inadmissible", _("inadmissible")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# The applicant may change content only in these states (and only before the deadline);
+# a change after a submission is submitted again as a new version.
+DOSSIER_EDITABLE_STATES = (DossierState.DRAFT, DossierState.SUBMITTED)
+# States in which the agency works on the dossier: the applicant can no longer change it.
+DOSSIER_UNDER_REVIEW_STATES = (DossierState.ADMISSIBLE, DossierState.INADMISSIBLE, DossierState.APPROVED, DossierState.REJECTED)
+
+
+class DossierSection(models.TextChoices):
+    """The sections of the full dossier, in the order the applicant fills them in."""
+
+    NETWORK = "network", _("The network")
+    OBJECTIVES = "objectives", _("Objectives and KPIs")
+    ACTION_PLAN = "action-plan", _("Action plan")
+    GOVERNANCE = "governance", _("Governance")
+    MANDATES = "mandates", _("Mandating enterprises")
+    BUDGET = "budget", _("Budget")
+    ATTACHMENTS = "attachments", _("Attachments")
+    DECLARATIONS = "declarations", _("Declarations")
+
+
+class AttachmentKind(models.TextChoices):
+    BUDGET_TEMPLATE = "budget", _("budget template (XLSX or ODS)")
+    MANDATE_LETTERS = "mandate-letters", _("mandate letters (PDF)")
+    OTHER = "other", _("other supporting document (PDF)")
+
+
+class ReceiptStatus(models.TextChoices):
+    PENDING = "pending", _("being prepared")
+    RENDERED = "rendered", _("ready")
+    FAILED = "failed", _("failed (retried automatically)")

@@ -103,3 +103,24 @@ class OrganisationExists(DomainError):
 
 class NotAllowed(DomainError):
     code = "not_allowed"
+
+
+class DossierLocked(DomainError):
+    code = "dossier_locked"
+
+    def __init__(self):
+        super().__init__(
+            _("The full dossier opens for your organisation once its pre-registration for this call has been submitted.")
+        )
+
+
+class NotEditable(DomainError):
+    code = "not_editable"
+
+
+class DossierIncomplete(DomainError):
+    code = "dossier_incomplete"
+
+    def __init__(self, gaps):
+        self.gaps = gaps
+        super().__init__(_("The dossier was not submitted: %(n)d point(s) still need attention.") % {"n": len(gaps)})

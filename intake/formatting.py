@@ -1,6 +1,7 @@
 """How instants, durations and amounts are written for people: Belgian formats, Brussels time."""
 
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
@@ -60,3 +61,19 @@ def format_duration(delta: timedelta | None) -> str:
     if not days and (minutes or not parts) and len(parts) < 2:
         parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
     return _(" and ").join(parts)
+
+
+def format_euro(value) -> str:
+    """€ 225.000,00 — Belgian grouping and decimal comma, whatever the language."""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
+
+
+def format_percent(value) -> str:
+    """50.00 → "50 %", 33.50 → "33,5 %" (Belgian decimal comma, space before the sign)."""
+    text = f"{Decimal(value).normalize():f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text.replace('.', ',')} %"

@@ -5,8 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from intake.enums import Role
-from intake.models import Organisation, PreRegistration
+from intake.enums import AttachmentKind, Role
+from intake.models import Dossier, Organisation, PreRegistration
 from intake.validators import normalise_enterprise_number
 
 
@@ -121,3 +121,136 @@ class PreRegistrationForm(forms.ModelForm):
     def _post_clean(self):
         # The service applies the data to the locked row; don't touch the instance here.
         pass
+
+
+# --- Full dossier -------------------------------------------------------------------------
+
+
+class SectionForm(forms.ModelForm):
+    """Base of the dossier's text sections: nothing is required to save a draft (the
+    submit check lists what is missing); ``version`` carries the section's optimistic lock."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = name == "version"
+
+    def _post_clean(self):
+        pass  # the service applies the data to the locked row
+
+
+class NetworkForm(SectionForm):
+    class Meta:
+        model = Dossier
+        fields = ("theme", "priority_fit", "value_chain", "international_orientation", "additionality")
+        widgets = {f: forms.Textarea(attrs={"rows": 5}) for f in fields}
+
+
+class GovernanceForm(SectionForm):
+    class Meta:
+        model = Dossier
+        fields = ("board_composition", "staff_fte", "member_steering")
+        widgets = {"board_composition": forms.Textarea(attrs={"rows": 4}), "member_steering": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_staff_fte(self):
+        value = self.cleaned_data.get("staff_fte")
+        if value is not None and value < 0:
+            raise ValidationError(_("The number of FTE cannot be negative."), code="negative")
+        return value
+
+
+class DeclarationsForm(SectionForm):
+    class Meta:
+        model = Dossier
+        fields = ("declaration_truthful", "declaration_data_processing")
+
+
+class VersionForm(forms.Form):
+    """The optimistic-lock version of a section edited through a formset."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class KpiForm(forms.Form):
+    name = forms.CharField(label=_("indicator"), max_length=200)
+    unit = forms.CharField(label=_("unit"), max_length=60, required=False)
+
+    def __init__(self, *args, years: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = years
+        for year in range(1, years + 1):
+            self.fields[f"year_{year}"] = forms.DecimalField(
+                label=_("target year %(year)d") % {"year": year}, required=False, max_digits=14, decimal_places=2
+            )
+
+    def targets(self) -> dict[int, object]:
+        return {year: self.cleaned_data.get(f"year_{year}") for year in range(1, self.years + 1)}
+
+
+class ActivityForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("year"), coerce=int)
+    title = forms.CharField(label=_("activity"), max_length=200)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, years: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("year %(year)d") % {"year": y}) for y in range(1, years + 1)]
+
+
+KpiFormSet = forms.formset_factory(KpiForm, extra=2, can_delete=True)
+ActivityFormSet = forms.formset_factory(ActivityForm, extra=2, can_delete=True)
+
+
+class AttachmentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind of document"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("file"), help_text=_("PDF for letters and documents; XLSX or ODS for the budget template."))
+
+
+class MandateForm(forms.Form):
+    """Input of one mandating enterprise; intake.mandates.mandate_clean validates it."""
+
+    enterprise_number = forms.CharField(label=_("enterprise number"), max_length=20, help_text=_("For example 0403.019.261."))
+    name = forms.CharField(label=_("name"), max_length=200)
+    postal_code = forms.CharField(
+        label=_("postal code of the establishment"), max_length=4, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    municipality = forms.CharField(label=_("municipality"), max_length=100, required=False)
+    is_sme = forms.TypedChoiceField(
+        label=_("SME"), choices=[("ja", _("yes")), ("nee", _("no"))], coerce=lambda v: v == "ja", initial="ja"
+    )
+    contact_email = forms.EmailField(label=_("contact e-mail"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MandateImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    import_good_rows = forms.BooleanField(
+        label=_("If some rows have errors, import the good rows anyway (the others are listed so you can correct them)."),
+        required=False,
+    )
+
+
+class BudgetYearForm(forms.Form):
+    staff_costs = forms.DecimalField(label=_("staff costs"), max_digits=12, decimal_places=2, required=False)
+    operating_costs = forms.DecimalField(label=_("operating costs"), max_digits=12, decimal_places=2, required=False)
+    other_costs = forms.DecimalField(label=_("other costs"), max_digits=12, decimal_places=2, required=False)
+    member_contributions = forms.DecimalField(label=_("member contributions"), max_digits=12, decimal_places=2, required=False)
+    requested_subsidy = forms.DecimalField(label=_("requested subsidy"), max_digits=12, decimal_places=2, required=False)
+
+
+BudgetFormSet = forms.formset_factory(BudgetYearForm, extra=0)
+
+
+class ReceiptVerifyForm(forms.Form):
+    reference = forms.CharField(label=_("reference"), max_length=40, help_text=_("For example IBN4-VA-0007 or IBN4-DS-0007-2."))
+    sha256 = forms.RegexField(
+        label=_("SHA-256"),
+        regex=r"^\s*[0-9a-fA-F]{64}\s*$",
+        error_messages={"invalid": _("A SHA-256 has 64 characters 0-9 and a-f.")},
+    )
+
+
+class ReceiptUploadForm(forms.Form):
+    receipt = forms.FileField(label=_("receipt (PDF)"))

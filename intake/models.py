@@ -14,7 +14,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from intake.enums import LegalForm, Phase, PreRegistrationState, Role, SubmissionKind
+from intake.enums import (
+    AttachmentKind,
+    DossierState,
+    LegalForm,
+    Phase,
+    PreRegistrationState,
+    ReceiptStatus,
+    Role,
+    SubmissionKind,
+)
 from intake.validators import validate_belgian_postal_code, validate_enterprise_number
 
 # "14d, 7d, 2d, 1d, 3h": the reminder offsets before each deadline (DESIGN.md §6).
@@ -30,9 +39,7 @@ def parse_reminder_offsets(text: str) -> list[timedelta]:
         match = _OFFSET_RE.match(part)
         if not match or int(match.group(1)) == 0:
             raise ValidationError(
-                _(
-                    "“%(part)s” is not a reminder offset. Write e.g. 14d, 7d, 2d, 1d, 3h (d = days, h = hours, m = minutes)."
-                ),
+                _("“%(part)s” is not a reminder offset. Write e.g. 14d, 7d, 2d, 1d, 3h (d = days, h = hours, m = minutes)."),
                 code="invalid_offset",
                 params={"part": part},
             )
@@ -106,6 +113,14 @@ class Call(models.Model):
     )
     proposal_max_chars = models.PositiveIntegerField(
         _("maximum length of the project proposal (characters)"), default=6000, validators=[MinValueValidator(100)]
+    )
+    max_attachment_mb = models.PositiveIntegerField(
+        _("maximum size per attachment (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    max_dossier_attachments_mb = models.PositiveIntegerField(
+        _("maximum size of all attachments of a dossier (MB)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
     )
     total_threshold_percent = models.DecimalField(
         _("threshold on the total score (%)"),
@@ -360,6 +375,7 @@ class Submission(models.Model):
     preregistration = models.ForeignKey(
         PreRegistration, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
     )
+    dossier = models.ForeignKey("Dossier", on_delete=models.PROTECT, null=True, blank=True, related_name="submissions")
     version = models.PositiveIntegerField(_("version"), default=1)
     snapshot = models.TextField(_("canonical snapshot (JSON)"))
     snapshot_sha256 = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
@@ -379,6 +395,11 @@ class Submission(models.Model):
                 condition=models.Q(preregistration__isnull=False, kind="preregistration"),
                 name="one_preregistration_submission_per_version",
             ),
+            models.UniqueConstraint(
+                fields=["dossier", "version"],
+                condition=models.Q(dossier__isnull=False, kind="dossier"),
+                name="one_dossier_submission_per_version",
+            ),
         ]
 
     def __str__(self):
@@ -391,6 +412,205 @@ class Submission(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A submission is immutable and cannot be deleted.")
+
+    @property
+    def receipt_or_none(self):
+        try:
+            return self.receipt
+        except Receipt.DoesNotExist:
+            return None
+
+
+def _money(label):
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal("0.00"))
+
+
+class Dossier(models.Model):
+    """The full dossier (volledig dossier) of an organisation for a call. It exists only
+    once the organisation's pre-registration for that call is submitted."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("call"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("organisation")
+    )
+    preregistration = models.OneToOneField(
+        PreRegistration, on_delete=models.PROTECT, related_name="dossier", verbose_name=_("pre-registration")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT, editable=False)
+    # Optimistic locks, one per section: colleagues editing different sections don't
+    # block each other; two saves of the same section based on one version conflict.
+    section_versions = models.JSONField(default=dict, editable=False)
+
+    # 1. The network
+    theme = models.TextField(_("theme of the network"), blank=True)
+    priority_fit = models.TextField(_("fit with the chosen policy priority"), blank=True)
+    value_chain = models.TextField(_("value chain"), blank=True)
+    international_orientation = models.TextField(_("international orientation"), blank=True)
+    additionality = models.TextField(_("why a network (additionality)"), blank=True)
+    # 4. Governance
+    board_composition = models.TextField(_("board of the cluster organisation"), blank=True)
+    staff_fte = models.DecimalField(_("staff (FTE)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    member_steering = models.TextField(_("how members steer the cluster"), blank=True)
+    # 8. Declarations
+    declaration_truthful = models.BooleanField(
+        _("I declare that the information in this dossier is complete and truthful."), default=False
+    )
+    declaration_data_processing = models.BooleanField(
+        _("I agree that VLAIO processes the data in this dossier to assess the application."), default=False
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [models.UniqueConstraint(fields=["call", "organisation"], name="one_dossier_per_call_and_organisation")]
+
+    def __str__(self):
+        return f"{self.call.reference_prefix} · {self.organisation}"
+
+    def section_version(self, section: str) -> int:
+        return int(self.section_versions.get(section, 0))
+
+
+class Kpi(models.Model):
+    """2. A key performance indicator with a target per project year."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="kpis")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    # {"1": "10", "2": "20"}: target per project year, as decimal strings
+    targets = models.JSONField(_("targets per year"), default=dict)
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Activity(models.Model):
+    """3. An activity of the action plan, in a project year."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="activities")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("activity"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["year", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Attachment(models.Model):
+    """7. A file of the dossier: stored privately, its type decided by content, its
+    SHA-256 recorded at upload."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to="dossiers/", max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["kind", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Mandate(models.Model):
+    """5. An enterprise that mandates the cluster organisation (mandaat)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="mandates")
+    enterprise_number = models.CharField(_("enterprise number"), max_length=10, validators=[validate_enterprise_number])
+    name = models.CharField(_("name"), max_length=200)
+    postal_code = models.CharField(_("postal code of the establishment"), max_length=4, validators=[validate_belgian_postal_code])
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    is_sme = models.BooleanField(_("SME"), default=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    letter = models.ForeignKey(
+        Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="mandates", verbose_name=_("mandate letter")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mandating enterprise")
+        verbose_name_plural = _("mandating enterprises")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "enterprise_number"], name="mandate_unique_per_dossier")]
+
+    def __str__(self):
+        return f"{self.name} ({self.enterprise_number})"
+
+
+class BudgetYear(models.Model):
+    """6. The budget of one project year. Amounts in euro with cents."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="budget_years")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1)])
+    staff_costs = _money(_("staff costs"))
+    operating_costs = _money(_("operating costs"))
+    other_costs = _money(_("other costs"))
+    member_contributions = _money(_("member contributions"))
+    requested_subsidy = _money(_("requested subsidy"))
+
+    class Meta:
+        verbose_name = _("budget year")
+        verbose_name_plural = _("budget years")
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "year"], name="one_budget_per_year")]
+
+    def __str__(self):
+        return f"{self.dossier} · {self.year}"
+
+    @property
+    def coordination_costs(self) -> Decimal:
+        return self.staff_costs + self.operating_costs + self.other_costs
+
+
+class Receipt(models.Model):
+    """The ontvangstbewijs of one submission: a PDF/A rendered by a Celery task after the
+    submission committed, stored privately, e-mailed once."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="receipt")
+    status = models.CharField(_("status"), max_length=10, choices=ReceiptStatus.choices, default=ReceiptStatus.PENDING)
+    pdf = models.FileField(_("PDF"), upload_to="receipts/", blank=True, max_length=300)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.submission.reference
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ReceiptStatus.RENDERED
 
 
 class Extension(models.Model):

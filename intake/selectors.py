@@ -1,7 +1,7 @@
 """Reads for screens. Every queryset a view shows starts here, scoped to what the user
 may see; an object outside that scope is a 404, not a 403, so its existence is not told."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from intake import deadlines
@@ -104,7 +104,7 @@ def preregistration_of(*, call, organisation) -> PreRegistration | None:
 def preregistration_submissions(preregistration):
     if preregistration is None or preregistration.pk is None:
         return Submission.objects.none()
-    return preregistration.submissions.select_related("submitted_by").order_by("-version")
+    return preregistration.submissions.select_related("submitted_by", "receipt").order_by("-version")
 
 
 def dossier_unlocked(*, call, organisation) -> bool:
@@ -113,3 +113,46 @@ def dossier_unlocked(*, call, organisation) -> bool:
     return PreRegistration.objects.filter(
         call=call, organisation=organisation, state__in=PREREGISTRATION_UNLOCKING_STATES
     ).exists()
+
+
+def dossier_submissions(dossier):
+    return dossier.submissions.select_related("submitted_by", "receipt").order_by("-version")
+
+
+def is_call_manager(user) -> bool:
+    from intake.roles import CALL_MANAGERS
+
+    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=CALL_MANAGERS).exists())
+
+
+def calls_reviewed_by(user):
+    """Calls whose submissions a reviewer may see. Until reviewer assignments exist
+    (the reviewer dashboard), every member of the Reviewers group reviews every call."""
+    from intake.roles import REVIEWERS
+
+    if not user.is_authenticated or not user.groups.filter(name=REVIEWERS).exists():
+        return Call.objects.none()
+    return Call.objects.all()
+
+
+def submissions_for_user(user):
+    """Submissions a user may see: their organisations', their calls' as reviewer, all as
+    call manager."""
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    if is_call_manager(user):
+        return Submission.objects.all()
+    return Submission.objects.filter(
+        Q(organisation__in=organisations_for_user(user)) | Q(call__in=calls_reviewed_by(user))
+    ).distinct()
+
+
+def receipt_for_user(*, user, reference: str):
+    from intake.models import Receipt
+
+    return get_object_or_404(
+        Receipt.objects.select_related("submission", "submission__call", "submission__organisation"),
+        submission__in=submissions_for_user(user),
+        submission__reference=reference,
+        status="rendered",
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from intake import deadlines
 from intake.audit import audit_record
-from intake.enums import Phase, PreRegistrationState, Role, SubmissionKind
+from intake.enums import DossierState, Phase, PreRegistrationState, Role, SubmissionKind
 from intake.errors import (
     AlreadySubmitted,
     DomainError,
@@ -21,7 +21,7 @@ from intake.errors import (
     NotAllowed,
     OrganisationExists,
 )
-from intake.models import Call, Invitation, Membership, Organisation, PreRegistration, Submission
+from intake.models import Call, Dossier, Invitation, Membership, Organisation, PreRegistration, Submission
 from intake.snapshots import canonical_json, preregistration_snapshot, sha256_hex
 from intake.workflow import preregistration_transition
 
@@ -77,7 +77,7 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
 
 @transaction.atomic
 def invitation_accept(*, token: str, user) -> Membership:
-    invitation = Invitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").filter(token=token).first()
     if invitation is None or invitation.accepted_at is not None:
         raise DomainError(_("This invitation is no longer valid. Ask the owner to invite you again."))
     # The link is bound to the address it was sent to: a forwarded link does not let
@@ -181,7 +181,7 @@ def preregistration_submit(*, preregistration_id: int, actor) -> Submission:
     late is late. A second submit (another tab) raises AlreadySubmitted."""
     with transaction.atomic(durable=True):
         preregistration = (
-            PreRegistration.objects.select_for_update()
+            PreRegistration.objects.select_for_update(of=("self",))
             .select_related("call", "organisation", "policy_priority")
             .get(pk=preregistration_id)
         )
@@ -232,9 +232,9 @@ def preregistration_submit(*, preregistration_id: int, actor) -> Submission:
             extra_fields=["submitted_at", "submitted_by", "number"],
             data={"reference": reference, "sha256": submission.snapshot_sha256},
         )
-        from intake.tasks import submission_confirmation_send
+        from intake.tasks import receipt_render
 
-        transaction.on_commit(lambda: submission_confirmation_send.delay(submission_id=submission.pk))
+        transaction.on_commit(lambda: receipt_render.delay(submission_id=submission.pk))
     return submission
 
 
@@ -242,9 +242,14 @@ def preregistration_withdraw(*, preregistration_id: int, actor, note: str = "") 
     """Withdraw a submitted pre-registration; only before the deadline that applies."""
     with transaction.atomic(durable=True):
         preregistration = (
-            PreRegistration.objects.select_for_update().select_related("call", "organisation").get(pk=preregistration_id)
+            PreRegistration.objects.select_for_update(of=("self",))
+            .select_related("call", "organisation")
+            .get(pk=preregistration_id)
         )
         deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+        # The dossier rests on the pre-registration: a submitted dossier must be withdrawn first.
+        if Dossier.objects.filter(preregistration=preregistration, state=DossierState.SUBMITTED).exists():
+            raise DomainError(_("Your full dossier has been submitted. Withdraw the dossier first."))
         return preregistration_transition(preregistration, PreRegistrationState.WITHDRAWN, actor=actor, note=note)
 
 
@@ -252,7 +257,9 @@ def preregistration_reopen(*, preregistration_id: int, actor) -> PreRegistration
     """Turn a withdrawn pre-registration back into a draft, before the deadline."""
     with transaction.atomic(durable=True):
         preregistration = (
-            PreRegistration.objects.select_for_update().select_related("call", "organisation").get(pk=preregistration_id)
+            PreRegistration.objects.select_for_update(of=("self",))
+            .select_related("call", "organisation")
+            .get(pk=preregistration_id)
         )
         deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
         # A new version makes forms opened before the withdrawal stale.

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from intake.models import Invitation, Membership, Submission
+from intake.models import Invitation
 
 
 def _send(*, to: list[str], subject: str, template: str, context: dict, language: str) -> None:
@@ -39,29 +39,19 @@ def invitation_send(*, invitation_id: int) -> None:
     )
 
 
-@shared_task(name="intake.submission_confirmation_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def submission_confirmation_send(*, submission_id: int) -> None:
-    submission = (
-        Submission.objects.select_related("call", "organisation", "submitted_by", "preregistration")
-        .filter(pk=submission_id)
-        .first()
-    )
-    if submission is None:
-        return
-    owners = Membership.objects.filter(organisation=submission.organisation, role="owner").values_list("user__email", flat=True)
-    recipients = sorted({submission.submitted_by.email, *owners})
-    with translation.override(submission.language):
-        subject = translation.gettext("Received: %(ref)s — %(call)s") % {
-            "ref": submission.reference,
-            "call": submission.call.title,
-        }
-        _send(
-            to=recipients,
-            subject=subject,
-            template="submission_confirmation",
-            context={
-                "submission": submission,
-                "page_url": settings.SITE_URL + reverse("intake:preregistration", kwargs={"slug": submission.call.slug}),
-            },
-            language=submission.language,
-        )
+@shared_task(
+    name="intake.receipt_render",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def receipt_render(*, submission_id: int) -> None:
+    """Render, store and e-mail a submission's receipt. Idempotent: a retried or
+    duplicated task never makes a second receipt or sends a second e-mail."""
+    from intake.receipts import receipt_produce
+
+    receipt_produce(submission_id=submission_id)

@@ -66,12 +66,14 @@ def format_enterprise_number(canonical: str) -> str:
     return f"{canonical[:4]}.{canonical[4:7]}.{canonical[7:]}"
 
 
-_POSTAL_CODE_RE = re.compile(r"^\d{4}$")
+# ASCII digits only, the whole value: \d would accept other scripts' digits and $ a
+# trailing newline.
+_POSTAL_CODE_RE = re.compile(r"[0-9]{4}")
 
 
 def validate_belgian_postal_code(value: str) -> None:
     """Belgian postal codes are four digits from 1000 to 9999."""
-    if not _POSTAL_CODE_RE.match(value or "") or int(value) < 1000:
+    if not _POSTAL_CODE_RE.fullmatch(value or "") or int(value) < 1000:
         raise ValidationError(_("A Belgian postal code has four digits, from 1000 to 9999."), code="postal_code")
 
 
@@ -82,7 +84,7 @@ def is_flemish_postal_code(value: str) -> bool:
     3000–3499, Antwerp 2000–2999, Limburg 3500–3999, West Flanders 8000–8999, East
     Flanders 9000–9999. 1000–1299 is the Brussels-Capital Region, 1300–1499 Walloon
     Brabant and 4000–7999 the other Walloon provinces (DESIGN.md §2)."""
-    if not _POSTAL_CODE_RE.match(value or ""):
+    if not _POSTAL_CODE_RE.fullmatch(value or ""):
         return False
     code = int(value)
     return 1500 <= code <= 3999 or 8000 <= code <= 9999

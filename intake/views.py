@@ -253,10 +253,9 @@ def preregistration(request, slug):
 
 def _preregistration_context(call, organisation, preregistration, form, conflict=None):
     phase = deadlines.phase_summary(call, Phase.PREREGISTRATION, organisation)
+    # Not editable: the template disables the fieldset. The fields themselves stay enabled
+    # so that a refused (late) save still shows what the user typed, not the stored draft.
     editable = phase.is_open and (preregistration is None or preregistration.state == PreRegistrationState.DRAFT)
-    if not editable:
-        for field in form.fields.values():
-            field.disabled = True
     return {
         "call": call,
         "organisation": organisation,

@@ -7,6 +7,7 @@ queued by the services with transaction.on_commit, after the state is durable.""
 from django.db import transaction
 
 from intake.audit import audit_record
+from intake.enums import DossierState as DS
 from intake.enums import PreRegistrationState as PR
 from intake.errors import InvalidTransition
 
@@ -25,6 +26,51 @@ _ACTIONS = {
     PR.WITHDRAWN: "preregistration.withdrawn",
     PR.DRAFT: "preregistration.reopened",
 }
+
+
+# (from, to) pairs a dossier may take. submitted → submitted is a re-submission: a new
+# immutable version before the deadline. Admissibility and decisions are the agency's.
+DOSSIER_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (DS.DRAFT, DS.SUBMITTED),
+        (DS.SUBMITTED, DS.SUBMITTED),
+        (DS.DRAFT, DS.WITHDRAWN),
+        (DS.SUBMITTED, DS.WITHDRAWN),
+        (DS.WITHDRAWN, DS.DRAFT),
+        (DS.SUBMITTED, DS.ADMISSIBLE),
+        (DS.SUBMITTED, DS.INADMISSIBLE),
+        (DS.ADMISSIBLE, DS.APPROVED),
+        (DS.ADMISSIBLE, DS.REJECTED),
+    }
+)
+
+
+def dossier_can_transition(from_state: str, to_state: str) -> bool:
+    return (from_state, to_state) in DOSSIER_TRANSITIONS
+
+
+def dossier_transition(dossier, to_state: str, *, actor, note: str = "", extra_fields=(), data=None):
+    """Move a dossier (locked by the caller) to ``to_state``, with its audit event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("dossier_transition must run inside the transaction that locked the row")
+    from_state = dossier.state
+    if not dossier_can_transition(from_state, to_state):
+        raise InvalidTransition(from_state, to_state)
+    dossier.state = to_state
+    dossier.save(update_fields=["state", "updated_at", *extra_fields])
+    action = "dossier.resubmitted" if from_state == to_state == DS.SUBMITTED else f"dossier.{to_state}"
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=dossier,
+        call=dossier.call,
+        organisation=dossier.organisation,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+    )
+    return dossier
 
 
 def preregistration_can_transition(from_state: str, to_state: str) -> bool:

@@ -29,6 +29,12 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher costs over a second per user on this machine; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Unit tests run queued tasks in-process (still through Celery's task machinery);
     the integration tests start real workers instead."""

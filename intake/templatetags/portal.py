@@ -1,6 +1,6 @@
 """Template filters for Belgian formats and Brussels time. They format; deadlines.py decides."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
 
@@ -45,13 +45,9 @@ def enterprise_number(value):
 def euro(value):
     """€ 225.000,00 — Belgian grouping and decimal comma, whatever the language."""
     try:
-        amount = Decimal(value).quantize(Decimal("0.01"))
+        return formatting.format_euro(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}€ {grouped},{cents}"
 
 
 @register.simple_tag

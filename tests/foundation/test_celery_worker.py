@@ -57,7 +57,7 @@ def _round_trip(client_app: Celery, worker: subprocess.Popen, queue: str, log_pa
     token = uuid.uuid4().hex
     try:
         result = client_app.send_task("clusterportal.worker_heartbeat", kwargs={"token": token}, queue=queue)
-        payload = result.get(timeout=90)
+        payload = result.get(timeout=90, disable_sync_subtasks=False)
     except Exception:
         print(log_path.read_text())
         raise

@@ -1,0 +1,215 @@
+"""Receipts (ontvangstbewijzen): PDF/A-3b documents rendered by WeasyPrint from a Django
+template, with the canonical snapshot embedded as a JSON attachment, so the receipt
+carries the machine-readable record it certifies (DESIGN.md §5).
+
+``receipt_produce`` is what the Celery task runs. It is idempotent: a retried or
+duplicated task finds the receipt rendered and e-mailed and does nothing, because each
+step runs under a lock on the receipt row and records that it is done."""
+
+import hashlib
+import io
+import json
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from intake import deadlines
+from intake.enums import ReceiptStatus, Role, SubmissionKind
+from intake.models import Membership, Receipt, Submission
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_NAME = "snapshot.json"
+PDF_VARIANT = "pdf/a-3b"  # archival, and allows embedded files (the snapshot)
+
+
+def verification_url(submission) -> str:
+    return f"{settings.SITE_URL}{reverse('intake:receipt_verify')}?reference={submission.reference}"
+
+
+def receipt_context(submission) -> dict:
+    """What the receipt prints, read from the immutable snapshot (never the live data)."""
+    from intake.budget import AMOUNT_FIELDS, budget_totals
+    from intake.models import BudgetYear
+
+    snapshot = json.loads(submission.snapshot)
+    context = {
+        "submission": submission,
+        "snapshot": snapshot,
+        "is_dossier": submission.kind == SubmissionKind.DOSSIER,
+        "verification_url": verification_url(submission),
+        "extension": submission.extension,
+    }
+    if submission.kind == SubmissionKind.PREREGISTRATION:
+        content = snapshot["content"]
+        context.update(
+            title=content["network_name"],
+            acronym=content["acronym"],
+            policy_priority=(content["policy_priority"] or {}).get("name", ""),
+        )
+    else:
+        content = snapshot["content"]
+        years = [BudgetYear(year=y["year"], **{f: Decimal(y[f]) for f in AMOUNT_FIELDS}) for y in content["budget"]]
+        context.update(
+            title=snapshot.get("network_name", ""),
+            acronym=snapshot.get("acronym", ""),
+            policy_priority=snapshot.get("policy_priority") or "",
+            mandates_counted=snapshot.get("mandating_enterprises_counted"),
+            budget=budget_totals(years),
+            attachments=content["attachments"],
+        )
+    return context
+
+
+def receipt_html(submission) -> str:
+    with translation.override(submission.language or "nl"):
+        return render_to_string("intake/receipt.html", receipt_context(submission))
+
+
+def receipt_pdf(submission) -> bytes:
+    """Render the receipt. Deterministic for a submission: the PDF identifier and the
+    creation date come from the snapshot, not from the moment of rendering."""
+    from weasyprint import HTML
+    from weasyprint import Attachment as PdfAttachment
+
+    snapshot_bytes = submission.snapshot.encode("utf-8")
+    return HTML(string=receipt_html(submission), base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=submission.snapshot_sha256[:32].encode("ascii"),
+        attachments=[
+            PdfAttachment(
+                string=snapshot_bytes,
+                name=SNAPSHOT_NAME,
+                description=f"Canonical snapshot of {submission.reference} (SHA-256 {submission.snapshot_sha256})",
+                created=submission.submitted_at,
+                modified=submission.submitted_at,
+                relationship="Source",
+            )
+        ],
+    )
+
+
+def _receipt_row(submission_id: int) -> Receipt:
+    try:
+        with transaction.atomic():
+            receipt, _created = Receipt.objects.get_or_create(submission_id=submission_id)
+    except IntegrityError:  # a duplicated task created it a moment ago
+        receipt = Receipt.objects.get(submission_id=submission_id)
+    return receipt
+
+
+def receipt_produce(*, submission_id: int) -> Receipt:
+    """Render, store and e-mail the receipt of a submission, each at most once."""
+    receipt = _receipt_row(submission_id)
+    try:
+        with transaction.atomic():
+            receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+            if receipt.status != ReceiptStatus.RENDERED:
+                _render_into(receipt)
+    except Exception as exc:
+        # Recorded outside the rolled-back transaction, so managers see why it failed.
+        Receipt.objects.filter(pk=receipt.pk).update(
+            status=ReceiptStatus.FAILED, attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().select_related("submission").get(pk=receipt.pk)
+        if receipt.emailed_at is None:
+            # Sent while the row is locked: a duplicate task waits here and then sees
+            # emailed_at set. If sending fails, nothing is recorded and the retry sends.
+            receipt_email(receipt)
+            receipt.emailed_at = deadlines.clock()
+            receipt.save(update_fields=["emailed_at"])
+    return receipt
+
+
+def _render_into(receipt: Receipt) -> None:
+    submission = Submission.objects.select_related("call", "organisation", "submitted_by", "extension").get(
+        pk=receipt.submission_id
+    )
+    pdf = receipt_pdf(submission)
+    if receipt.pdf:
+        receipt.pdf.delete(save=False)
+    receipt.pdf.save(f"{submission.reference}.pdf", ContentFile(pdf), save=False)
+    receipt.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    receipt.size = len(pdf)
+    receipt.status = ReceiptStatus.RENDERED
+    receipt.attempts += 1
+    receipt.last_error = ""
+    receipt.rendered_at = deadlines.clock()
+    receipt.save()
+
+
+def receipt_recipients(submission) -> list[str]:
+    owners = Membership.objects.filter(organisation=submission.organisation, role=Role.OWNER).values_list(
+        "user__email", flat=True
+    )
+    return sorted({submission.submitted_by.email, *owners})
+
+
+def receipt_email(receipt: Receipt) -> None:
+    submission = receipt.submission
+    with translation.override(submission.language or "nl"):
+        context = {
+            "submission": submission,
+            "site_url": settings.SITE_URL,
+            "page_url": settings.SITE_URL + reverse("intake:receipt_download", kwargs={"reference": submission.reference}),
+        }
+        subject = translation.gettext("Receipt %(ref)s — %(call)s") % {
+            "ref": submission.reference,
+            "call": submission.call.title,
+        }
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("intake/email/submission_confirmation.txt", context),
+            to=receipt_recipients(submission),
+        )
+        message.attach_alternative(render_to_string("intake/email/submission_confirmation.html", context), "text/html")
+        with receipt.pdf.open("rb") as handle:
+            message.attach(f"{submission.reference}.pdf", handle.read(), "application/pdf")
+        message.send()
+
+
+def receipt_requeue(*, receipt: Receipt) -> None:
+    """Queue the rendering again (admin action for a failed receipt)."""
+    from intake.tasks import receipt_render
+
+    Receipt.objects.filter(pk=receipt.pk).update(status=ReceiptStatus.PENDING)
+    transaction.on_commit(lambda: receipt_render.delay(submission_id=receipt.submission_id))
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+def receipt_verify(*, reference: str, sha256: str) -> bool:
+    """Does the portal hold a submission with this reference and this snapshot hash? The
+    answer is yes or no, and says nothing else (not even whether the reference exists)."""
+    return Submission.objects.filter(reference=reference.strip().upper(), snapshot_sha256=sha256.strip().lower()).exists()
+
+
+def read_receipt_pdf(data: bytes) -> tuple[str, str] | None:
+    """(reference, SHA-256 of the embedded snapshot) from a receipt PDF, or None."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        embedded = reader.attachments.get(SNAPSHOT_NAME)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        return None
+    if not embedded:
+        return None
+    snapshot = embedded[0]
+    try:
+        reference = json.loads(snapshot.decode("utf-8"))["reference"]
+    except (ValueError, KeyError, UnicodeDecodeError):
+        return None
+    return reference, hashlib.sha256(snapshot).hexdigest()
