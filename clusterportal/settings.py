@@ -132,6 +132,9 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # How often an idle worker looks for new files: the receipt link should appear
+        # within a second of a submission, and a directory listing costs next to nothing.
+        "polling_interval": 0.2,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
 

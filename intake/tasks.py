@@ -41,6 +41,7 @@ def invitation_send(*, invitation_id: int) -> None:
 
 @shared_task(
     name="intake.receipt_render",
+    ignore_result=True,  # the Receipt row is the result
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(Exception,),
