@@ -514,13 +514,13 @@ def mandates_template(request, slug):
 @with_dossier
 def dossier_budget(request, *, call, organisation, dossier):
     from intake.budget import AMOUNT_FIELDS, budget_rule_results, budget_save, budget_totals
-    from intake.forms import BudgetFormSet
+    from intake.forms import budget_formset_class
 
     years = call.max_duration_years
     stored = {b.year: b for b in dossier.budget_years.all()}
     initial = [{f: getattr(stored[y], f) for f in AMOUNT_FIELDS} if y in stored else {} for y in range(1, years + 1)]
     version_form = VersionForm(request.POST or None, initial={"version": dossier.section_version(DossierSection.BUDGET)})
-    formset = BudgetFormSet(request.POST or None, initial=initial, prefix="years")
+    formset = budget_formset_class(years)(request.POST or None, initial=initial, prefix="years")
     status = 200
     if request.method == "POST":
         if formset.is_valid() and version_form.is_valid():
@@ -560,7 +560,7 @@ def dossier_budget(request, *, call, organisation, dossier):
         section_label=DossierSection(section).label,
         formset=formset,
         version_form=version_form,
-        year_forms=list(zip(range(1, years + 1), formset.forms, strict=True)),
+        year_forms=list(enumerate(formset.forms, start=1)),
         totals=budget_totals(stored_years),
         rule_results=budget_rule_results(call, stored_years),
     )

@@ -49,8 +49,10 @@ def dossier_lock_for_edit(*, dossier_id: int) -> Dossier:
     """Lock the dossier row for a change and check that a change is allowed now: the
     pre-registration is still submitted, the dossier is in an editable state and the
     deadline that applies to the organisation has not passed. Call inside a transaction."""
+    # The pre-registration row is locked too: its withdrawal (which locks it and then
+    # checks the dossier) and a dossier change can then never both succeed.
     dossier = (
-        Dossier.objects.select_for_update(of=("self",))
+        Dossier.objects.select_for_update(of=("self", "preregistration"))
         .select_related("call", "organisation", "preregistration", "preregistration__policy_priority")
         .get(pk=dossier_id)
     )
@@ -166,7 +168,7 @@ def dossier_gaps(dossier) -> list[Gap]:
                 gaps.append(Gap(section, _("Fill in “%(field)s”.") % {"field": label}))
     if dossier.staff_fte is None:
         gaps.append(Gap(DossierSection.GOVERNANCE, _("Fill in the staff of the cluster organisation (FTE).")))
-    if not dossier.kpis.exists():
+    if not any(kpi.targets for kpi in dossier.kpis.all()):
         gaps.append(Gap(DossierSection.OBJECTIVES, _("Add at least one KPI with a target.")))
     if not dossier.activities.exists():
         gaps.append(Gap(DossierSection.ACTION_PLAN, _("Add at least one activity to the action plan.")))
@@ -244,7 +246,7 @@ def dossier_content(dossier) -> dict:
         ],
         "attachments": [
             {"kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256, "content_type": a.content_type}
-            for a in dossier.attachments.order_by("sha256", "original_name")
+            for a in dossier.attachments.order_by("sha256", "original_name", "kind", "size")
         ],
         "declarations": {f: getattr(dossier, f) for f in SECTION_FIELDS[DossierSection.DECLARATIONS]},
     }

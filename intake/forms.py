@@ -240,7 +240,9 @@ class BudgetYearForm(forms.Form):
     requested_subsidy = forms.DecimalField(label=_("requested subsidy"), max_digits=12, decimal_places=2, required=False)
 
 
-BudgetFormSet = forms.formset_factory(BudgetYearForm, extra=0)
+def budget_formset_class(years: int):
+    """One form per project year; more posted forms than the call allows are refused."""
+    return forms.formset_factory(BudgetYearForm, extra=0, max_num=years, absolute_max=years, validate_max=True)
 
 
 class ReceiptVerifyForm(forms.Form):

@@ -1,0 +1,28 @@
+"""python -m bench [name ...] — run the benchmarks (all by default) and print their figures.
+
+Each benchmark measures its subject next to a bare reference in the same run (a bare
+Django view, a bare WeasyPrint render) and reports ratios: absolute times vary between
+machines, ratios much less."""
+
+import sys
+
+from bench import env  # sets up Django in a throw-away environment
+
+BENCHMARKS = ("dossier_submit", "receipts")
+
+
+def main(argv: list[str]) -> int:
+    import importlib
+
+    names = argv or list(BENCHMARKS)
+    env.migrate()
+    for name in names:
+        if name not in BENCHMARKS:
+            print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+            return 2
+        importlib.import_module(f"bench.{name}").run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

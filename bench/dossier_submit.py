@@ -1,0 +1,65 @@
+"""Submitting a full dossier: 30 mandates, a three-year budget and two 5 MB attachments.
+
+Measured at two depths, each next to the bare view of the same run:
+- the service (dossier_submit): checks, snapshot, hashing, version row, receipt queued;
+- the HTTP POST to /calls/<slug>/dossier/submit/ through every middleware.
+Each submission is a new version (re-submission before the deadline), as in real use."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from bench import env
+from intake.attachments import attachment_upload
+from intake.dossiers import dossier_submit
+from intake.enums import AttachmentKind
+from tests.factories import CallFactory, OrganisationFactory, UserFactory
+from tests.intake.dossier_helpers import complete_dossier
+
+FIVE_MB = 5 * 1024 * 1024
+
+
+def _big_pdf(tag: str) -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n" + (tag.encode() * (FIVE_MB // len(tag)))[: FIVE_MB - 20] + b"\n%%EOF\n"
+    return SimpleUploadedFile(f"{tag}.pdf", body, content_type="application/pdf")
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def run() -> str:
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # user setup only
+    user = UserFactory()
+    call = CallFactory(max_attachment_mb=10, max_dossier_attachments_mb=50)
+    organisation = OrganisationFactory(owner=user)
+    dossier = complete_dossier(call, organisation, user, mandates=30)
+    attachment_upload(dossier_id=dossier.pk, uploaded_file=_big_pdf("bijlage-a"), kind=AttachmentKind.OTHER, actor=user)
+    attachment_upload(dossier_id=dossier.pk, uploaded_file=_big_pdf("bijlage-b"), kind=AttachmentKind.OTHER, actor=user)
+
+    with CaptureQueriesContext(connection) as queries:
+        dossier_submit(dossier_id=dossier.pk, actor=user)
+    query_count = len(queries)  # read now: the client requests below reset the query log
+    service = env.median_seconds(lambda: dossier_submit(dossier_id=dossier.pk, actor=user), repeat=15)
+
+    client, bare_path = env.bare_view_client()
+    client.force_login(user)
+    submit_path = f"/calls/{call.slug}/dossier/submit/"
+
+    def post_submit():
+        response = client.post(submit_path, {"organisation": organisation.pk})
+        assert response.status_code == 302, response.status_code
+
+    view = env.median_seconds(post_submit, repeat=15)
+    bare = env.median_seconds(lambda: client.get(bare_path), repeat=50)
+    versions = dossier.submissions.count()
+    return env.report(
+        f"dossier_submit — 30 mandates, 3 budget years, 2 × 5 MB attachments ({connection.vendor})",
+        [
+            ("service dossier_submit, median", f"{service * 1000:.1f} ms"),
+            ("POST .../dossier/submit/, median", f"{view * 1000:.1f} ms"),
+            ("bare Django view, median", f"{bare * 1000:.2f} ms"),
+            ("POST submit / bare view", f"{view / bare:.0f}×"),
+            ("SQL queries per submit (service)", str(query_count)),
+            ("versions recorded in this run", str(versions)),
+        ],
+    )

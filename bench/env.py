@@ -1,0 +1,80 @@
+"""A throw-away environment for benchmarks: its own VAR_DIR (SQLite file, disk broker,
+private files, mail files) unless BENCH_DATABASE_URL / BENCH_REDIS_URL point elsewhere.
+Must be imported before Django is set up."""
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(tempfile.mkdtemp(prefix="clusterportal-bench-"))
+
+os.environ["VAR_DIR"] = str(VAR)
+os.environ.pop("DJANGO_ENV", None)
+if os.environ.get("BENCH_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+else:
+    os.environ.pop("DATABASE_URL", None)
+if os.environ.get("BENCH_REDIS_URL"):
+    os.environ["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+else:
+    os.environ.pop("REDIS_URL", None)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterportal.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+import django  # noqa: E402
+
+django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    _create_postgres_database()
+    call_command("migrate", verbosity=0)
+
+
+def _create_postgres_database() -> None:
+    """Start from an empty database on every run: drop and create BENCH_DATABASE_URL's."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def median_seconds(fn, *, repeat: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bare_view_client():
+    """A test client and the path of a bare Django view that goes through the project's
+    whole middleware stack: the reference every request-level figure is divided by."""
+    from django.test import Client
+
+    return Client(), "/__bench__/bare/"
+
+
+def report(title: str, rows: list[tuple[str, str]]) -> str:
+    width = max(len(label) for label, _ in rows)
+    lines = [title, "-" * len(title)] + [f"{label:<{width}}  {value}" for label, value in rows]
+    text = "\n".join(lines)
+    print(text + "\n", flush=True)
+    return text

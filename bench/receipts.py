@@ -1,0 +1,91 @@
+"""Receipts through the real pipeline: 50 pre-registrations are submitted; each queues
+receipt_render on commit; a real Celery worker (its own process, solo pool) renders,
+stores and e-mails them. Reported next to a bare ``weasyprint.HTML(string=...).write_pdf()``
+of the same 50 HTML documents in this process, and the worker's memory after the 50."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import env
+from intake.enums import ReceiptStatus
+from intake.models import Receipt, Submission
+from intake.receipts import receipt_html
+from intake.services import preregistration_submit
+from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
+
+COUNT = 50
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _start_worker() -> subprocess.Popen:
+    log = open(env.VAR / "worker.log", "w")  # noqa: SIM115 — lives as long as the worker
+    return subprocess.Popen(
+        [CELERY, "-A", "clusterportal", "worker", "--pool", "solo", "-l", "warning", "--without-gossip", "--without-mingle"],
+        cwd=env.ROOT,
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def run() -> str:
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # user setup only
+    user = UserFactory()
+    call = CallFactory()
+    preregistrations = [
+        PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user), complete=True) for _ in range(COUNT)
+    ]
+
+    # Queue all 50 first (the worker is not running yet), then let one worker drain the
+    # queue: the figure is the worker's pipeline per receipt, without its start-up time
+    # or the producer's pace.
+    for preregistration in preregistrations:
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+    worker = _start_worker()
+    try:
+        deadline = time.monotonic() + 600
+        while Receipt.objects.filter(status=ReceiptStatus.RENDERED, emailed_at__isnull=False).count() < COUNT:
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise RuntimeError(f"receipts not done; see {env.VAR / 'worker.log'}")
+            time.sleep(0.05)
+        rss_after = _rss_mib(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    # Steady state: from the first receipt e-mailed to the last, 49 receipts. The first one
+    # also pays the worker's one-off warm-up (fontconfig, templates), reported apart.
+    done = list(Receipt.objects.order_by("emailed_at").values_list("created_at", "emailed_at"))
+    pipeline = (done[-1][1] - done[0][1]).total_seconds() / (COUNT - 1)
+    first = (done[0][1] - done[0][0]).total_seconds()
+
+    from weasyprint import HTML
+
+    documents = [receipt_html(s) for s in Submission.objects.select_related("call", "organisation", "submitted_by")]
+    started = time.perf_counter()
+    for html in documents:
+        HTML(string=html).write_pdf()
+    bare = (time.perf_counter() - started) / len(documents)
+
+    return env.report(
+        f"receipts — {COUNT} pre-registration receipts through a real worker "
+        f"({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, broker {settings.CELERY_BROKER_URL.split('://')[0]})",
+        [
+            ("worker pipeline per receipt (task → PDF/A stored → e-mailed)", f"{pipeline * 1000:.1f} ms"),
+            ("bare HTML(string=...).write_pdf() per receipt", f"{bare * 1000:.1f} ms"),
+            ("pipeline / bare", f"{pipeline / bare:.2f}"),
+            ("first receipt after worker start (warm-up)", f"{first * 1000:.0f} ms"),
+            ("worker RSS after the 50", f"{rss_after:.0f} MiB"),
+        ],
+    )

@@ -1,0 +1,605 @@
+"""The full dossier through its web pages: unlocked only by a submitted pre-registration
+(checked on every request and method), invisible to other organisations, section saves
+with per-section optimistic locks, formsets, submission and its numbered versions,
+downloads that only the organisation's members get."""
+
+import hashlib
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from intake.dossiers import dossier_content, dossier_for, dossier_submit
+from intake.enums import DossierSection, DossierState, PreRegistrationState
+from intake.models import Activity, Attachment, BudgetYear, Dossier, Kpi, Mandate, PreRegistration, Submission
+from intake.services import preregistration_withdraw
+from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
+from tests.intake.dossier_helpers import (
+    BUDGET_YEAR,
+    GOVERNANCE,
+    NETWORK,
+    complete_dossier,
+    pdf_bytes,
+    save_section,
+    submitted_preregistration,
+    valid_enterprise_number,
+)
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+    }
+    return root
+
+
+def url(call, organisation, name="dossier", **kwargs) -> str:
+    return f"{reverse(f'intake:{name}', kwargs={'slug': call.slug, **kwargs})}?organisation={organisation.pk}"
+
+
+def section_url(call, organisation, section) -> str:
+    return url(call, organisation, "dossier_section", section=section)
+
+
+def fresh(dossier) -> Dossier:
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+# --- What each dossier page gets posted --------------------------------------------------------
+
+
+def _no_data(organisation) -> dict:
+    return {"organisation": organisation.pk}
+
+
+def _network_data(organisation, *, version=0, **fields) -> dict:
+    return {"organisation": organisation.pk, "version": version, **NETWORK, **fields}
+
+
+def _mandate_data(organisation) -> dict:
+    return {
+        "organisation": organisation.pk,
+        "enterprise_number": valid_enterprise_number(900),
+        "name": "Handmatig BV",
+        "postal_code": "9000",
+        "municipality": "Gent",
+        "is_sme": "ja",
+        "contact_email": "",
+    }
+
+
+def _budget_data(organisation, *, version=0, years=3) -> dict:
+    data = {
+        "organisation": organisation.pk,
+        "version": version,
+        "years-TOTAL_FORMS": years,
+        "years-INITIAL_FORMS": 3,
+        "years-MIN_NUM_FORMS": 0,
+        "years-MAX_NUM_FORMS": 1000,
+    }
+    for index in range(years):
+        data.update({f"years-{index}-{name}": str(value) for name, value in BUDGET_YEAR.items()})
+    return data
+
+
+def _attachment_data(organisation) -> dict:
+    return {
+        "organisation": organisation.pk,
+        "kind": "other",
+        "file": SimpleUploadedFile("bijlage.pdf", pdf_bytes("bijlage"), content_type="application/pdf"),
+    }
+
+
+# (id, url name, url kwargs, method, data, status once unlocked)
+ENDPOINTS = [
+    ("overview-get", "dossier", {}, "get", None, 200),
+    ("overview-post", "dossier", {}, "post", _no_data, 200),
+    ("section-get", "dossier_section", {"section": "network"}, "get", None, 200),
+    ("section-post", "dossier_section", {"section": "network"}, "post", _network_data, 302),
+    ("mandates-get", "dossier_mandates", {}, "get", None, 200),
+    ("mandates-post", "dossier_mandates", {}, "post", _mandate_data, 302),
+    ("budget-get", "dossier_budget", {}, "get", None, 200),
+    ("budget-post", "dossier_budget", {}, "post", _budget_data, 302),
+    ("attachments-get", "dossier_attachments", {}, "get", None, 200),
+    ("attachments-post", "dossier_attachments", {}, "post", _attachment_data, 302),
+    # The dossier is still empty: the submit is refused with the list of gaps.
+    ("submit-post", "dossier_submit", {}, "post", _no_data, 400),
+]
+ENDPOINT_IDS = [endpoint[0] for endpoint in ENDPOINTS]
+
+
+def send(client, call, organisation, endpoint):
+    _id, name, kwargs, method, data, _status = endpoint
+    target = url(call, organisation, name, **kwargs)
+    if method == "get":
+        return client.get(target)
+    return client.post(target, data(organisation))
+
+
+def dossier_rows() -> dict:
+    return {
+        "dossiers": Dossier.objects.count(),
+        "mandates": Mandate.objects.count(),
+        "budget_years": BudgetYear.objects.count(),
+        "attachments": Attachment.objects.count(),
+        "submissions": Submission.objects.filter(kind="dossier").count(),
+    }
+
+
+# --- 1. Unlock matrix ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_dossier_without_preregistration_is_locked(logged_in_client, call, organisation, endpoint):
+    response = send(logged_in_client, call, organisation, endpoint)
+
+    assert response.status_code == 403
+    assert response.templates[0].name == "intake/dossier_locked.html"
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_dossier_with_draft_preregistration_is_locked(logged_in_client, call, organisation, endpoint):
+    PreRegistrationFactory(call=call, organisation=organisation, complete=True)
+
+    response = send(logged_in_client, call, organisation, endpoint)
+
+    assert response.status_code == 403
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_dossier_with_submitted_preregistration_is_open(logged_in_client, call, organisation, user, endpoint):
+    submitted_preregistration(call, organisation, user)
+
+    response = send(logged_in_client, call, organisation, endpoint)
+
+    assert response.status_code == endpoint[-1]
+    assert Dossier.objects.filter(call=call, organisation=organisation).count() == 1
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_dossier_with_withdrawn_preregistration_is_locked_even_with_a_dossier(
+    logged_in_client, call, organisation, user, endpoint
+):
+    preregistration = submitted_preregistration(call, organisation, user)
+    dossier = dossier_for(call=call, organisation=organisation)
+    save_section(dossier.pk, DossierSection.NETWORK, NETWORK, user)
+    preregistration_withdraw(preregistration_id=preregistration.pk, actor=user)
+    before, rows_before = dossier_content(fresh(dossier)), dossier_rows()
+
+    response = send(logged_in_client, call, organisation, endpoint)
+
+    assert response.status_code == 403
+    assert dossier_content(fresh(dossier)) == before
+    assert dossier_rows() == rows_before
+    assert fresh(dossier).section_versions == {DossierSection.NETWORK: 1}
+
+
+@pytest.fixture
+def submitted_dossier(call, organisation, user):
+    """Organisation A's complete dossier, submitted once."""
+    dossier = complete_dossier(call, organisation, user)
+    dossier_submit(dossier_id=dossier.pk, actor=user)
+    return fresh(dossier)
+
+
+@pytest.fixture
+def outsider(call):
+    """A member of organisation B, which has its own submitted pre-registration and dossier."""
+    outsider = UserFactory()
+    own = OrganisationFactory(owner=outsider)
+    submitted_preregistration(call, own, outsider)
+    dossier_for(call=call, organisation=own)
+    return outsider
+
+
+def _object_endpoints(dossier):
+    attachment = dossier.attachments.first()
+    mandate = dossier.mandates.first()
+    return [
+        ("dossier_attachment_download", {"pk": attachment.pk}, "get"),
+        ("dossier_attachment_delete", {"pk": attachment.pk}, "post"),
+        ("dossier_mandate_edit", {"pk": mandate.pk}, "get"),
+        ("dossier_mandate_edit", {"pk": mandate.pk}, "post"),
+        ("dossier_mandate_delete", {"pk": mandate.pk}, "post"),
+        ("dossier_version", {"version": 1}, "get"),
+        ("dossier_withdraw", {}, "post"),
+        ("dossier_reopen", {}, "post"),
+    ]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_dossier_of_another_organisation_is_not_found(client, call, organisation, submitted_dossier, outsider, endpoint):
+    client.force_login(outsider)
+    before, rows_before = dossier_content(fresh(submitted_dossier)), dossier_rows()
+
+    response = send(client, call, organisation, endpoint)
+
+    assert response.status_code == 404
+    assert dossier_content(fresh(submitted_dossier)) == before
+    assert dossier_rows() == rows_before
+
+
+def test_dossier_objects_of_another_organisation_are_not_found(client, call, organisation, submitted_dossier, outsider):
+    client.force_login(outsider)
+    own = outsider.organisations.get()
+    state_before, rows_before = fresh(submitted_dossier).state, dossier_rows()
+
+    for name, kwargs, method in _object_endpoints(submitted_dossier):
+        # With A's id in the request, and with B's own organisation and A's object ids.
+        for acting_for in (organisation, own) if kwargs else (organisation,):
+            target = url(call, acting_for, name, **kwargs)
+            response = getattr(client, method)(target, {"organisation": acting_for.pk} if method == "post" else None)
+            assert response.status_code == 404, (name, method, acting_for)
+            if name == "dossier_version":
+                assert client.get(target + "&format=json").status_code == 404
+
+    assert fresh(submitted_dossier).state == state_before == DossierState.SUBMITTED
+    assert dossier_rows() == rows_before
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
+def test_dossier_pages_send_anonymous_visitors_to_login(client, call, organisation, submitted_dossier, endpoint):
+    rows_before = dossier_rows()
+
+    response = send(client, call, organisation, endpoint)
+
+    assert is_login_redirect(response)
+    assert dossier_rows() == rows_before
+
+
+def test_dossier_submit_accepts_only_post(logged_in_client, call, organisation, user):
+    complete_dossier(call, organisation, user)
+
+    response = logged_in_client.get(url(call, organisation, "dossier_submit"))
+
+    assert response.status_code == 405
+    assert not Submission.objects.filter(kind="dossier").exists()
+
+
+# --- 2. Sections ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dossier(call, organisation, user):
+    submitted_preregistration(call, organisation, user)
+    return dossier_for(call=call, organisation=organisation)
+
+
+def test_network_section_post_saves_and_bumps_its_version(logged_in_client, call, organisation, dossier, user):
+    page = logged_in_client.get(section_url(call, organisation, DossierSection.NETWORK))
+    assert page.status_code == 200
+    assert page.context["form"]["version"].value() == 0
+
+    response = logged_in_client.post(section_url(call, organisation, DossierSection.NETWORK), _network_data(organisation))
+
+    assert response.status_code == 302
+    assert response["Location"] == section_url(call, organisation, DossierSection.NETWORK)
+    saved = fresh(dossier)
+    assert dossier_content(saved)["network"] == NETWORK
+    assert saved.section_versions == {DossierSection.NETWORK: 1}
+    assert saved.updated_by == user
+
+
+def test_network_section_stale_version_is_409_and_keeps_the_typed_text(logged_in_client, call, organisation, dossier):
+    colleague = UserFactory()
+    save_section(dossier.pk, DossierSection.NETWORK, {**NETWORK, "theme": "Thema van de collega"}, colleague)
+    before = fresh(dossier)
+
+    response = logged_in_client.post(
+        section_url(call, organisation, DossierSection.NETWORK),
+        _network_data(organisation, version=0, theme="Mijn eigen getypte thema"),
+    )
+
+    assert response.status_code == 409
+    assert "Mijn eigen getypte thema" in response.content.decode()
+    # The form now carries the stored version: saving again is a deliberate overwrite.
+    assert int(response.context["form"]["version"].value()) == 1
+    after = fresh(dossier)
+    assert after.theme == "Thema van de collega"
+    assert after.section_versions == before.section_versions == {DossierSection.NETWORK: 1}
+    assert dossier_content(after) == dossier_content(before)
+
+    again = logged_in_client.post(
+        section_url(call, organisation, DossierSection.NETWORK),
+        _network_data(organisation, version=1, theme="Mijn eigen getypte thema"),
+    )
+    assert again.status_code == 302
+    assert fresh(dossier).theme == "Mijn eigen getypte thema"
+
+
+def test_two_sections_saved_from_fresh_forms_do_not_conflict(logged_in_client, call, organisation, dossier):
+    network_form = logged_in_client.get(section_url(call, organisation, DossierSection.NETWORK)).context["form"]
+    governance_form = logged_in_client.get(section_url(call, organisation, DossierSection.GOVERNANCE)).context["form"]
+
+    first = logged_in_client.post(
+        section_url(call, organisation, DossierSection.NETWORK),
+        _network_data(organisation, version=network_form["version"].value()),
+    )
+    second = logged_in_client.post(
+        section_url(call, organisation, DossierSection.GOVERNANCE),
+        {"organisation": organisation.pk, "version": governance_form["version"].value(), **GOVERNANCE},
+    )
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    saved = fresh(dossier)
+    assert saved.theme == NETWORK["theme"]
+    assert saved.board_composition == GOVERNANCE["board_composition"]
+    assert saved.staff_fte == GOVERNANCE["staff_fte"]
+    assert saved.section_versions == {DossierSection.NETWORK: 1, DossierSection.GOVERNANCE: 1}
+
+
+def _rows(rows: list[dict], *, version=0, organisation) -> dict:
+    data = {
+        "organisation": organisation.pk,
+        "version": version,
+        "rows-TOTAL_FORMS": len(rows) + 1,  # and one empty extra row, as the page shows
+        "rows-INITIAL_FORMS": 0,
+        "rows-MIN_NUM_FORMS": 0,
+        "rows-MAX_NUM_FORMS": 1000,
+    }
+    for index, row in enumerate(rows):
+        data.update({f"rows-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_kpi_formset_saves_rows(logged_in_client, call, organisation, dossier):
+    data = _rows(
+        [
+            {"name": "Aantal leden", "unit": "bedrijven", "year_1": "10", "year_2": "20", "year_3": "30.5"},
+            {"name": "Workshops", "unit": "", "year_1": "4"},
+        ],
+        organisation=organisation,
+    )
+
+    response = logged_in_client.post(section_url(call, organisation, DossierSection.OBJECTIVES), data)
+
+    assert response.status_code == 302
+    assert list(Kpi.objects.filter(dossier=dossier).values_list("name", "unit", "targets")) == [
+        ("Aantal leden", "bedrijven", {"1": "10", "2": "20", "3": "30.5"}),
+        ("Workshops", "", {"1": "4"}),
+    ]
+    assert fresh(dossier).section_versions == {DossierSection.OBJECTIVES: 1}
+    page = logged_in_client.get(section_url(call, organisation, DossierSection.OBJECTIVES))
+    assert page.context["formset"].initial[0]["name"] == "Aantal leden"
+
+
+def test_activity_formset_saves_rows_and_leaves_deleted_ones_out(logged_in_client, call, organisation, dossier):
+    data = _rows(
+        [
+            {"year": "1", "title": "Opstartworkshop", "description": "Kennismaking"},
+            {"year": "2", "title": "Geschrapt", "description": "", "DELETE": "on"},
+            {"year": "3", "title": "Slotevent", "description": ""},
+        ],
+        organisation=organisation,
+    )
+
+    response = logged_in_client.post(section_url(call, organisation, DossierSection.ACTION_PLAN), data)
+
+    assert response.status_code == 302
+    assert list(Activity.objects.filter(dossier=dossier).values_list("year", "title")) == [
+        (1, "Opstartworkshop"),
+        (3, "Slotevent"),
+    ]
+    assert fresh(dossier).section_versions == {DossierSection.ACTION_PLAN: 1}
+
+
+def test_activity_formset_stale_version_is_409_and_changes_nothing(logged_in_client, call, organisation, dossier):
+    url_ = section_url(call, organisation, DossierSection.ACTION_PLAN)
+    assert logged_in_client.post(url_, _rows([{"year": "1", "title": "Eerst"}], organisation=organisation)).status_code == 302
+
+    response = logged_in_client.post(url_, _rows([{"year": "2", "title": "Mijn verouderde rij"}], organisation=organisation))
+
+    assert response.status_code == 409
+    assert "Mijn verouderde rij" in response.content.decode()
+    assert list(Activity.objects.filter(dossier=dossier).values_list("title", flat=True)) == ["Eerst"]
+    assert fresh(dossier).section_versions == {DossierSection.ACTION_PLAN: 1}
+
+
+def test_activity_in_a_year_beyond_the_duration_is_refused(logged_in_client, call, organisation, dossier):
+    assert call.max_duration_years == 3
+
+    response = logged_in_client.post(
+        section_url(call, organisation, DossierSection.ACTION_PLAN),
+        _rows([{"year": "1", "title": "Binnen"}, {"year": "4", "title": "Jaar vier"}], organisation=organisation),
+    )
+
+    assert response.status_code == 400
+    assert not Activity.objects.filter(dossier=dossier).exists()
+    assert fresh(dossier).section_versions == {}
+
+
+def test_budget_post_saves_the_years(logged_in_client, call, organisation, dossier):
+    response = logged_in_client.post(url(call, organisation, "dossier_budget"), _budget_data(organisation))
+
+    assert response.status_code == 302
+    assert list(BudgetYear.objects.filter(dossier=dossier).values_list("year", "requested_subsidy")) == [
+        (1, BUDGET_YEAR["requested_subsidy"]),
+        (2, BUDGET_YEAR["requested_subsidy"]),
+        (3, BUDGET_YEAR["requested_subsidy"]),
+    ]
+    assert fresh(dossier).section_versions == {DossierSection.BUDGET: 1}
+
+
+def test_budget_stale_version_is_409_and_changes_nothing(logged_in_client, call, organisation, dossier):
+    budget_url = url(call, organisation, "dossier_budget")
+    assert logged_in_client.post(budget_url, _budget_data(organisation, years=2)).status_code == 302
+
+    response = logged_in_client.post(budget_url, _budget_data(organisation, years=3, version=0))
+
+    assert response.status_code == 409
+    assert BudgetYear.objects.filter(dossier=dossier).count() == 2
+    assert fresh(dossier).section_versions == {DossierSection.BUDGET: 1}
+
+
+def test_budget_with_a_year_beyond_the_duration_is_refused(logged_in_client, call, organisation, dossier):
+    # A fourth year (a form opened before the call manager shortened the call, or a
+    # hand-made request) is refused with the form again, not with a server error.
+    response = logged_in_client.post(url(call, organisation, "dossier_budget"), _budget_data(organisation, years=4))
+
+    assert response.status_code == 400
+    assert not BudgetYear.objects.filter(dossier=dossier).exists()
+    assert fresh(dossier).section_versions == {}
+
+
+# --- 3. Submit through the pages ---------------------------------------------------------------
+
+
+def test_submit_view_submits_a_complete_dossier(logged_in_client, call, organisation, user):
+    dossier = complete_dossier(call, organisation, user)
+
+    response = logged_in_client.post(url(call, organisation, "dossier_submit"), {"organisation": organisation.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == url(call, organisation)
+    submission = Submission.objects.get(kind="dossier")
+    assert submission.version == 1
+    assert submission.submitted_by == user
+    assert submission.reference == f"{call.reference_prefix}-DS-{dossier.preregistration.number:04d}-1"
+    assert fresh(dossier).state == DossierState.SUBMITTED
+
+
+def test_resubmit_view_keeps_every_version_readable(logged_in_client, call, organisation, user):
+    dossier = complete_dossier(call, organisation, user)
+    submit_url = url(call, organisation, "dossier_submit")
+    assert logged_in_client.post(submit_url, {"organisation": organisation.pk}).status_code == 302
+    first = Submission.objects.get(kind="dossier", version=1)
+    first_snapshot = first.snapshot
+
+    changed = logged_in_client.post(
+        section_url(call, organisation, DossierSection.NETWORK),
+        _network_data(organisation, version=1, theme="Tweede versie van het thema"),
+    )
+    assert changed.status_code == 302
+    assert logged_in_client.post(submit_url, {"organisation": organisation.pk}).status_code == 302
+
+    second = Submission.objects.get(kind="dossier", version=2)
+    assert second.reference == first.reference[:-2] + "-2"
+    assert Submission.objects.get(pk=first.pk).snapshot == first_snapshot
+
+    overview = logged_in_client.get(url(call, organisation))
+    html = overview.content.decode()
+    assert [s.version for s in overview.context["submissions"]] == [2, 1]
+    for submission in (first, second):
+        assert submission.reference in html
+        assert reverse("intake:dossier_version", kwargs={"slug": call.slug, "version": submission.version}) in html
+
+    page = logged_in_client.get(url(call, organisation, "dossier_version", version=1))
+    assert page.status_code == 200
+    assert page.context["submission"] == first
+    assert page.context["snapshot"]["content"]["network"]["theme"] == NETWORK["theme"]
+    assert first.snapshot_sha256 in page.content.decode()
+
+    download = logged_in_client.get(url(call, organisation, "dossier_version", version=1) + "&format=json")
+    assert download.status_code == 200
+    assert download.content == first_snapshot.encode("utf-8")
+    assert hashlib.sha256(download.content).hexdigest() == first.snapshot_sha256
+    assert download["Content-Disposition"] == f'attachment; filename="{first.reference}.json"'
+    assert download["Content-Type"].startswith("application/json")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert json.loads(download.content)["version"] == 1
+
+    assert logged_in_client.get(url(call, organisation, "dossier_version", version=3)).status_code == 404
+    assert fresh(dossier).state == DossierState.SUBMITTED
+
+
+def test_submit_view_refuses_an_incomplete_dossier_with_links_to_the_gaps(logged_in_client, call, organisation, dossier, user):
+    save_section(dossier.pk, DossierSection.NETWORK, NETWORK, user)
+    before = dossier_content(fresh(dossier))
+    versions_before = fresh(dossier).section_versions
+
+    response = logged_in_client.post(url(call, organisation, "dossier_submit"), {"organisation": organisation.pk})
+
+    assert response.status_code == 400
+    gaps = response.context["refused"].gaps
+    assert {gap.section for gap in gaps} == set(DossierSection.values) - {DossierSection.NETWORK}
+    html = response.content.decode()
+    alerts = [part[: part.index("</div>")] for part in html.split('class="alert alert-danger"')[1:]]
+    [refusal] = [alert for alert in alerts if "<ul" in alert]
+    assert refusal.count("<li>") == len(gaps)
+    for gap in gaps:
+        assert f'href="{section_url(call, organisation, gap.section)}"' in refusal
+    assert f'href="{section_url(call, organisation, DossierSection.NETWORK)}"' not in refusal
+    assert not Submission.objects.filter(kind="dossier").exists()
+    after = fresh(dossier)
+    assert after.state == DossierState.DRAFT
+    assert dossier_content(after) == before
+    assert after.section_versions == versions_before
+
+
+def test_submit_view_refuses_29_mandates_with_a_mandates_gap(logged_in_client, call, organisation, user):
+    dossier = complete_dossier(call, organisation, user, mandates=29)
+
+    response = logged_in_client.post(url(call, organisation, "dossier_submit"), {"organisation": organisation.pk})
+
+    assert response.status_code == 400
+    assert [gap.section for gap in response.context["refused"].gaps] == [DossierSection.MANDATES]
+    assert fresh(dossier).state == DossierState.DRAFT
+    assert not Submission.objects.filter(kind="dossier").exists()
+
+
+# --- 6. Downloads ---------------------------------------------------------------------------
+
+
+def test_attachment_download_by_a_member(logged_in_client, call, organisation, submitted_dossier):
+    attachment = submitted_dossier.attachments.get(kind="mandate-letters")
+
+    response = logged_in_client.get(url(call, organisation, "dossier_attachment_download", pk=attachment.pk))
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    response.close()
+    assert body == pdf_bytes()
+    assert hashlib.sha256(body).hexdigest() == attachment.sha256
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert attachment.original_name in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_attachment_download_by_another_organisation_is_not_found(client, call, organisation, submitted_dossier, outsider):
+    attachment = submitted_dossier.attachments.first()
+    client.force_login(outsider)
+
+    for acting_for in (organisation, outsider.organisations.get()):
+        response = client.get(url(call, acting_for, "dossier_attachment_download", pk=attachment.pk))
+        assert response.status_code == 404
+
+
+def test_attachment_download_by_anonymous_redirects_to_login(client, call, organisation, submitted_dossier):
+    attachment = submitted_dossier.attachments.first()
+
+    assert is_login_redirect(client.get(url(call, organisation, "dossier_attachment_download", pk=attachment.pk)))
+
+
+def test_version_json_by_another_organisation_is_not_found(client, call, organisation, submitted_dossier, outsider):
+    client.force_login(outsider)
+
+    for acting_for in (organisation, outsider.organisations.get()):
+        response = client.get(url(call, acting_for, "dossier_version", version=1) + "&format=json")
+        assert response.status_code == 404
+
+
+def test_version_json_by_anonymous_redirects_to_login(client, call, organisation, submitted_dossier):
+    assert is_login_redirect(client.get(url(call, organisation, "dossier_version", version=1) + "&format=json"))
+
+
+def test_dossier_pages_of_another_call_do_not_show_this_dossier(logged_in_client, organisation, submitted_dossier, user):
+    other_call = CallFactory()
+
+    response = logged_in_client.get(url(other_call, organisation, "dossier_version", version=1))
+
+    # No pre-registration for the other call: its dossier is locked, and nothing leaks.
+    assert response.status_code == 403
+    assert not PreRegistration.objects.filter(call=other_call).exists()
+    assert PreRegistration.objects.get(call=submitted_dossier.call).state == PreRegistrationState.SUBMITTED
