@@ -4,14 +4,21 @@ endpoints such as receipt verification."""
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    # Behind the proxy of docker-compose the client address arrives in X-Forwarded-For;
-    # the first entry is the client, later ones are proxies.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    """The client's address. Behind TRUSTED_PROXIES reverse proxies, each of which appends
+    the address it received the request from to X-Forwarded-For, the client is that many
+    entries from the right; everything further left was written by the client and can be
+    forged, so it is never used."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:

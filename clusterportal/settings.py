@@ -149,7 +149,14 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Static schedule, a plain interval in UTC: crontab schedules in a local zone misfire
+# around DST changes. Exactly one beat process runs in every deployment.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "reminders-sweep": {"task": "intake.reminders_sweep", "schedule": float(REMINDER_SWEEP_SECONDS)},
+}
+# First retry of a failed SMTP batch after this many seconds, doubling each time.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 
 # --- Accounts (django-allauth) ------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -264,6 +271,10 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# How many reverse proxies in front of the web process append to X-Forwarded-For (0 when
+# clients connect directly; 1 behind the proxy of the compose deployment). Rate limits
+# take the client address from there and never trust what the client wrote itself.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clusterportal.health import healthz
+from intake import views as intake_views
 
 admin.site.site_header = "clusterportal — beheer"
 admin.site.site_title = "clusterportal"
@@ -11,7 +12,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch also remembers the choice for e-mails (reminders, receipts).
+    path("i18n/setlang/", intake_views.set_language, name="set_language"),
     path("reviews/", include("reviews.urls")),
     path("", include("intake.urls")),
 ]

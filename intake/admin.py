@@ -5,18 +5,22 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from intake import deadlines, services
+from intake.enums import Phase
 from intake.formatting import format_brussels
 from intake.models import (
     AuditEvent,
     Call,
+    CallFollow,
     EvaluationCriterion,
     Extension,
     Invitation,
     Membership,
     Organisation,
+    OutboxMessage,
     PolicyPriority,
     PreRegistration,
     Receipt,
+    Reminder,
     Submission,
 )
 
@@ -55,6 +59,19 @@ class CallAdmin(admin.ModelAdmin):
         (_("Reminders"), {"fields": ("reminder_offsets",)}),
         (_("Contact"), {"fields": ("contact_phone", "contact_email", "contact_url")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        previous = (
+            Call.objects.filter(pk=obj.pk).values("preregistration_deadline", "dossier_deadline").first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        if previous and obj.is_published:
+            for phase, field in ((Phase.PREREGISTRATION, "preregistration_deadline"), (Phase.DOSSIER, "dossier_deadline")):
+                if previous[field] != getattr(obj, field):
+                    count = services.call_deadline_changed(
+                        call=obj, phase=phase, old_deadline=previous[field], actor=request.user
+                    )
+                    self.message_user(request, _("Deadline changed: %(n)d people are told by e-mail.") % {"n": count})
 
     @admin.display(description=_("pre-registration deadline"), ordering="preregistration_deadline")
     def prereg_deadline_display(self, obj):
@@ -145,6 +162,8 @@ class ExtensionAdmin(admin.ModelAdmin):
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
         services.extension_audit(extension=obj, actor=request.user, created=not change, previous_deadline=previous)
+        if previous != obj.deadline:
+            services.extension_notify(extension=obj, previous_deadline=previous)
 
 
 @admin.register(AuditEvent)
@@ -192,3 +211,51 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "to", "template", "language", "status", "attempts", "sent_at", "short_error")
+    list_filter = ("status", "template", "language")
+    search_fields = ("to", "subject", "dedupe_key")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["resend"]
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return (obj.last_error or "")[:120]
+
+    @admin.action(description=_("Send the selected failed e-mails again"))
+    def resend(self, request, queryset):
+        from intake.outbox import outbox_resend
+
+        count = outbox_resend(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(n)d e-mail(s) queued again.") % {"n": count})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "call", "phase", "offset_minutes", "recipient", "organisation", "reason", "status", "due_at")
+    list_filter = ("status", "phase", "reason", "call")
+    search_fields = ("recipient__email", "organisation__name")
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CallFollow)
+class CallFollowAdmin(admin.ModelAdmin):
+    list_display = ("call", "user", "active", "created_at")
+    list_filter = ("call", "active")
+    search_fields = ("user__email",)

@@ -144,3 +144,53 @@ def phase_summary(call, phase: str, organisation=None, *, now: datetime | None =
 def call_summaries(call, organisation=None, *, now: datetime | None = None) -> dict[str, PhaseSummary]:
     moment = now if now is not None else clock()
     return {phase: phase_summary(call, phase, organisation, now=moment) for phase in (Phase.PREREGISTRATION, Phase.DOSSIER)}
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+REMINDER_MIN_WINDOW = timedelta(minutes=15)
+
+
+def reminder_window(offset: timedelta) -> timedelta:
+    """How late a reminder may still go out: a quarter of its offset, at least 15 minutes.
+    A "7 days left" mail sent two days late would mislead; one sent an hour late does not."""
+    return max(offset / 4, REMINDER_MIN_WINDOW)
+
+
+class ReminderTiming:
+    EARLY = "early"  # its moment has not come
+    DUE = "due"  # send now
+    STALE = "stale"  # its moment passed more than its window ago: record as skipped
+    PASSED = "passed"  # the deadline itself has passed: nothing to remind of
+
+
+def reminder_moment(deadline: datetime, offset: timedelta) -> datetime:
+    """When a reminder ``offset`` before ``deadline`` is due. Whole days count in Brussels
+    calendar days ("1 day before" Monday 12:00 is Sunday 12:00 local time, also across a
+    DST change, when that is 23 or 25 real hours); hours and minutes count in real time."""
+    from datetime import UTC
+
+    from intake.formatting import BRUSSELS
+
+    wall = deadline.astimezone(BRUSSELS).replace(tzinfo=None) - timedelta(days=offset.days)
+    moment = wall.replace(tzinfo=BRUSSELS).astimezone(UTC)
+    return moment - timedelta(seconds=offset.seconds, microseconds=offset.microseconds)
+
+
+def reminder_timing(deadline: datetime, offset: timedelta, *, now: datetime) -> str:
+    """Where a reminder ``offset`` before ``deadline`` stands at ``now``."""
+    if now >= deadline:
+        return ReminderTiming.PASSED
+    due_at = reminder_moment(deadline, offset)
+    if now < due_at:
+        return ReminderTiming.EARLY
+    if now - due_at > reminder_window(offset):
+        return ReminderTiming.STALE
+    return ReminderTiming.DUE
+
+
+def calls_with_deadlines_ahead_filter(*, now: datetime):
+    """Q for calls with a deadline (or any extension) still ahead: the sweep's scope."""
+    from django.db.models import Q
+
+    return Q(preregistration_deadline__gt=now) | Q(dossier_deadline__gt=now) | Q(extensions__deadline__gt=now)

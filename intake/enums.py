@@ -92,3 +92,19 @@ class ReceiptStatus(models.TextChoices):
     PENDING = "pending", _("being prepared")
     RENDERED = "rendered", _("ready")
     FAILED = "failed", _("failed (retried automatically)")
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("skipped")
+
+
+class ReminderStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("skipped (too late to be useful)")

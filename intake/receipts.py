@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -146,8 +145,8 @@ def receipt_produce(*, submission_id: int) -> Receipt:
     with transaction.atomic():
         receipt = Receipt.objects.select_for_update().select_related("submission").get(pk=receipt.pk)
         if receipt.emailed_at is None:
-            # Sent while the row is locked: a duplicate task waits here and then sees
-            # emailed_at set. If sending fails, nothing is recorded and the retry sends.
+            # Queued in the outbox under a key per receipt and recipient, and marked in the
+            # same transaction: a duplicate task finds it done and queues nothing.
             receipt_email(receipt)
             receipt.emailed_at = deadlines.clock()
             receipt.save(update_fields=["emailed_at"])
@@ -179,26 +178,24 @@ def receipt_recipients(submission) -> list[str]:
 
 
 def receipt_email(receipt: Receipt) -> None:
+    """Queue the receipt e-mail (PDF attached) to the submitter and the owners."""
+    from intake.outbox import Attachment, outbox_enqueue
+
     submission = receipt.submission
-    with translation.override(submission.language or "nl"):
-        context = {
-            "submission": submission,
-            "site_url": settings.SITE_URL,
-            "page_url": settings.SITE_URL + reverse("intake:receipt_download", kwargs={"reference": submission.reference}),
-        }
-        subject = translation.gettext("Receipt %(ref)s — %(call)s") % {
-            "ref": submission.reference,
-            "call": submission.call.title,
-        }
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("intake/email/submission_confirmation.txt", context),
-            to=receipt_recipients(submission),
+    attachment = Attachment(path=receipt.pdf.name, name=f"{submission.reference}.pdf", content_type="application/pdf")
+    context = {
+        "submission": submission,
+        "page_url": settings.SITE_URL + reverse("intake:receipt_download", kwargs={"reference": submission.reference}),
+    }
+    for address in receipt_recipients(submission):
+        outbox_enqueue(
+            to=address,
+            template="submission_confirmation",
+            context=context,
+            language=submission.language or "nl",
+            attachment=attachment,
+            dedupe_key=f"receipt:{receipt.pk}:{address}",
         )
-        message.attach_alternative(render_to_string("intake/email/submission_confirmation.html", context), "text/html")
-        with receipt.pdf.open("rb") as handle:
-            message.attach(f"{submission.reference}.pdf", handle.read(), "application/pdf")
-        message.send()
 
 
 def receipt_requeue(*, receipt: Receipt) -> None:
@@ -232,7 +229,11 @@ def read_receipt_pdf(data: bytes) -> tuple[str, str] | None:
         return None
     snapshot = embedded[0]
     try:
-        reference = json.loads(snapshot.decode("utf-8"))["reference"]
-    except (ValueError, KeyError, UnicodeDecodeError):
+        data = json.loads(snapshot.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    # Anyone can upload anything: only a JSON object with a textual reference is a receipt.
+    reference = data.get("reference") if isinstance(data, dict) else None
+    if not isinstance(reference, str) or not reference.strip():
         return None
     return reference, hashlib.sha256(snapshot).hexdigest()

@@ -69,9 +69,21 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
         organisation=organisation, email=email, role=role, invited_by=invited_by, token=secrets.token_urlsafe(32)
     )
     audit_record(actor=invited_by, action="invitation.created", obj=invitation, organisation=organisation, data={"email": email})
-    from intake.tasks import invitation_send
+    from django.conf import settings
+    from django.urls import reverse
 
-    transaction.on_commit(lambda: invitation_send.delay(invitation_id=invitation.pk))
+    from intake.outbox import outbox_enqueue
+
+    outbox_enqueue(
+        to=email,
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "accept_url": settings.SITE_URL + reverse("intake:invitation_accept", kwargs={"token": invitation.token}),
+        },
+        language=translation.get_language() or "nl",
+        dedupe_key=f"invitation:{invitation.pk}",
+    )
     return invitation
 
 
@@ -285,3 +297,102 @@ def extension_audit(*, extension, actor, created: bool, previous_deadline=None) 
             "previous_deadline": previous_deadline.isoformat() if previous_deadline else None,
         },
     )
+
+
+# --- Deadline changes -------------------------------------------------------------------------
+
+
+def call_deadline_changed(*, call, phase: str, old_deadline, actor) -> int:
+    """Tell the people concerned that a call's deadline changed (reminders not sent yet
+    follow the new deadline by themselves: the sweep reads it from the database)."""
+    new_deadline = call.phase_deadline(phase)
+    audit_record(
+        actor=actor,
+        action="call.deadline_changed",
+        obj=call,
+        call=call,
+        data={"phase": phase, "from": old_deadline.isoformat(), "to": new_deadline.isoformat()},
+    )
+    return _notify_deadline(
+        call=call,
+        phase=phase,
+        users=_people_concerned(call, phase),
+        old_deadline=old_deadline,
+        new_deadline=new_deadline,
+        key=f"deadline:{call.pk}:{phase}:{new_deadline.isoformat()}",
+    )
+
+
+def extension_notify(*, extension, previous_deadline) -> int:
+    """Tell the organisation's members the deadline that now applies to them."""
+    users = [m.user for m in extension.organisation.memberships.select_related("user")]
+    return _notify_deadline(
+        call=extension.call,
+        phase=extension.phase,
+        users=users,
+        old_deadline=previous_deadline or extension.call.phase_deadline(extension.phase),
+        new_deadline=extension.deadline,
+        key=f"extension:{extension.pk}:{extension.deadline.isoformat()}",
+        note=extension.reason,
+    )
+
+
+def _people_concerned(call, phase: str) -> list:
+    from intake.models import CallFollow
+
+    states = [PreRegistrationState.DRAFT, PreRegistrationState.SUBMITTED]
+    if phase == Phase.DOSSIER:
+        states = [PreRegistrationState.SUBMITTED]
+    organisations = PreRegistration.objects.filter(call=call, state__in=states).values("organisation_id")
+    users = {m.user.pk: m.user for m in Membership.objects.filter(organisation_id__in=organisations).select_related("user")}
+    if phase == Phase.PREREGISTRATION:
+        for follow in CallFollow.objects.filter(call=call, active=True).select_related("user"):
+            users.setdefault(follow.user.pk, follow.user)
+    return list(users.values())
+
+
+def _notify_deadline(*, call, phase, users, old_deadline, new_deadline, key, note="") -> int:
+    from intake.outbox import outbox_enqueue
+
+    queued = 0
+    for user in users:
+        message = outbox_enqueue(
+            to=user.email,
+            user=user,
+            template="deadline_changed",
+            context={
+                "call": call,
+                "phase_label": Phase(phase).label,
+                "old_deadline": old_deadline,
+                "new_deadline": new_deadline,
+                "note": note,
+            },
+            dedupe_key=f"{key}:{user.pk}",
+        )
+        queued += message is not None
+    return queued
+
+
+# --- Following and preferences ----------------------------------------------------------------
+
+
+def call_follow_set(*, call, user, active: bool) -> bool:
+    from intake.models import CallFollow
+
+    CallFollow.objects.update_or_create(call=call, user=user, defaults={"active": active})
+    return active
+
+
+def call_unfollow_by_token(*, call, user_id: int) -> None:
+    from intake.models import CallFollow
+
+    CallFollow.objects.filter(call=call, user_id=user_id).update(active=False)
+
+
+def user_language_set(*, user, language: str) -> None:
+    from django.conf import settings
+
+    from intake.models import UserSettings
+
+    if language in dict(settings.LANGUAGES):
+        UserSettings.objects.update_or_create(user=user, defaults={"language": language})

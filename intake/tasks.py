@@ -1,42 +1,7 @@
-"""Celery tasks of the intake app: they take ids, fetch, and do one thing."""
+"""Celery tasks of the intake app: they take ids, fetch, and call one service."""
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
-
-from intake.models import Invitation
-
-
-def _send(*, to: list[str], subject: str, template: str, context: dict, language: str) -> None:
-    with translation.override(language):
-        context = {**context, "site_url": settings.SITE_URL}
-        text = render_to_string(f"intake/email/{template}.txt", context)
-        html = render_to_string(f"intake/email/{template}.html", context)
-        message = EmailMultiAlternatives(subject=str(subject), body=text, to=to)
-        message.attach_alternative(html, "text/html")
-        message.send()
-
-
-@shared_task(name="intake.invitation_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def invitation_send(*, invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or invitation.accepted_at is not None:
-        return
-    with translation.override("nl"):
-        subject = translation.gettext("Invitation to join %(org)s on clusterportal") % {"org": invitation.organisation.name}
-    _send(
-        to=[invitation.email],
-        subject=subject,
-        template="invitation",
-        context={
-            "invitation": invitation,
-            "accept_url": settings.SITE_URL + reverse("intake:invitation_accept", kwargs={"token": invitation.token}),
-        },
-        language="nl",
-    )
 
 
 @shared_task(
@@ -56,3 +21,27 @@ def receipt_render(*, submission_id: int) -> None:
     from intake.receipts import receipt_produce
 
     receipt_produce(submission_id=submission_id)
+
+
+@shared_task(bind=True, name="intake.outbox_send", ignore_result=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def outbox_send(self, *, ids: list[int]) -> None:
+    """Send a batch of outbox messages over one SMTP connection; retried with back-off on
+    SMTP failure, and what is still unsent after the last retry is marked failed."""
+    from intake.outbox import outbox_give_up, outbox_send_batch
+
+    try:
+        outbox_send_batch(ids=ids)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            outbox_give_up(ids=ids, error=f"{type(exc).__name__}: {exc}")
+            return
+        countdown = min(600, settings.OUTBOX_RETRY_BASE_SECONDS * 2**self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="intake.reminders_sweep", ignore_result=True)
+def reminders_sweep() -> None:
+    """Run by beat on a plain UTC interval: decide, record and queue due reminders."""
+    from intake.reminders import reminders_sweep as sweep
+
+    sweep()

@@ -40,11 +40,13 @@ def call_detail(request, slug):
                 "dossier_unlocked": selectors.dossier_unlocked(call=call, organisation=organisation),
             }
         )
+    follow = request.user.is_authenticated and call.follows.filter(user=request.user, active=True).exists()
     return render(
         request,
         "intake/call_detail.html",
         {
             "call": call,
+            "following": follow,
             "phases": deadlines.call_summaries(call),
             "criteria": call.criteria.all(),
             "my_organisations": rows,
@@ -320,3 +322,47 @@ def preregistration_reopen(request, slug):
     return _preregistration_action(
         request, slug, services.preregistration_reopen, lambda _pr: _("The pre-registration is a draft again.")
     )
+
+
+# --- Following a call -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def call_follow(request, slug):
+    call = selectors.call_get(slug=slug)
+    following = services.call_follow_set(call=call, user=request.user, active=request.POST.get("follow") == "1")
+    if following:
+        messages.success(request, _("You will get the reminders of this call until your organisation pre-registers."))
+    else:
+        messages.success(request, _("You no longer follow this call."))
+    return redirect(call)
+
+
+@require_http_methods(["GET", "POST"])
+def call_unfollow(request, token):
+    """The link in a reminder: works without signing in, and only for the person it was sent to."""
+    from intake.signing import unfollow_read
+
+    found = unfollow_read(token)
+    if found is None:
+        raise Http404
+    user_id, call_id = found
+    call = selectors.calls_published().filter(pk=call_id).first()
+    if call is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        services.call_unfollow_by_token(call=call, user_id=user_id)
+        done = True
+    return render(request, "intake/call_unfollow.html", {"call": call, "done": done})
+
+
+def set_language(request):
+    """Django's language switch, remembering the choice for e-mails sent later."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -1,0 +1,193 @@
+"""The outbox: every e-mail the portal sends is rendered into an OutboxMessage row when it
+is queued and sent by a Celery task, over one SMTP connection per batch.
+
+Exactly once: a message is *reserved* (queued → sending, committed) before the SMTP
+conversation and marked sent after it. An SMTP error puts it back in the queue for a
+retry with back-off; a worker killed mid-send leaves it "sending", and the next attempt
+marks it failed instead of sending it again — visible in the admin, where a manager can
+re-send it deliberately. Never twice, never silently lost."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from intake import deadlines
+from intake.enums import OutboxStatus, ReminderStatus
+from intake.models import OutboxMessage, UserSettings
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+INTERRUPTED = "Interrupted while being sent (worker stopped): not sent again automatically, to avoid a duplicate."
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: str  # in the default (private) storage
+    name: str
+    content_type: str
+
+
+def language_of(user, default: str = "nl") -> str:
+    if user is None:
+        return default
+    language = UserSettings.objects.filter(user=user).values_list("language", flat=True).first()
+    return language or default
+
+
+def render_message(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """(subject, text, html) of intake/email/<template>.{subject,txt,html} in a language."""
+    with translation.override(language):
+        context = {**context, "site_url": settings.SITE_URL}
+        subject = " ".join(render_to_string(f"intake/email/{template}.subject", context).split())
+        text = render_to_string(f"intake/email/{template}.txt", context)
+        html = render_to_string(f"intake/email/{template}.html", context)
+    return subject[:250], text, html
+
+
+def outbox_build(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    user=None,
+    language: str | None = None,
+    attachment: Attachment | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """An unsaved message, rendered (for bulk creation by the reminder sweep)."""
+    language = language or language_of(user)
+    subject, text, html = render_message(template=template, context=context, language=language)
+    return OutboxMessage(
+        to=to,
+        user=user,
+        template=template,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachment_path=attachment.path if attachment else "",
+        attachment_name=attachment.name if attachment else "",
+        attachment_type=attachment.content_type if attachment else "",
+        dedupe_key=dedupe_key,
+    )
+
+
+def outbox_enqueue(**kwargs) -> OutboxMessage | None:
+    """Queue one e-mail and send it after the surrounding transaction commits. With a
+    ``dedupe_key`` that was queued before, nothing is queued and None is returned."""
+    message = outbox_build(**kwargs)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        if message.dedupe_key and OutboxMessage.objects.filter(dedupe_key=message.dedupe_key).exists():
+            return None
+        raise
+    outbox_send_on_commit([message.pk])
+    return message
+
+
+def outbox_send_on_commit(ids: list[int]) -> None:
+    from intake.tasks import outbox_send
+
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        transaction.on_commit(lambda chunk=chunk: outbox_send.delay(ids=chunk))
+
+
+def _reserve(message_id: int) -> bool:
+    """queued → sending, committed before the SMTP conversation starts."""
+    with transaction.atomic():
+        reserved = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.QUEUED).update(
+            status=OutboxStatus.SENDING, attempts=F("attempts") + 1
+        )
+    return reserved == 1
+
+
+def _email(message: OutboxMessage) -> mail.EmailMultiAlternatives:
+    email = mail.EmailMultiAlternatives(subject=message.subject, body=message.body_text, to=[message.to])
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.attachment_path:
+        with default_storage.open(message.attachment_path, "rb") as handle:
+            email.attach(message.attachment_name, handle.read(), message.attachment_type)
+    return email
+
+
+def outbox_send_batch(*, ids: list[int]) -> dict:
+    """Send the queued messages among ``ids`` over one connection. Returns counts. Raises
+    the first SMTP error after putting the failed message back in the queue, so that the
+    task retries the rest with back-off."""
+    from intake.models import Reminder
+
+    counts = {"sent": 0, "skipped": 0, "interrupted": 0}
+    # A message left "sending" by a killed worker may or may not have gone out: don't
+    # guess, make it visible.
+    interrupted = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.FAILED, last_error=INTERRUPTED
+    )
+    Reminder.objects.filter(outbox_id__in=ids, outbox__status=OutboxStatus.FAILED, status=ReminderStatus.QUEUED).update(
+        status=ReminderStatus.FAILED
+    )
+    counts["interrupted"] = interrupted
+    messages = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.QUEUED)}
+    if not messages:
+        return counts
+    connection = mail.mailers.default
+    try:
+        connection.open()
+    except Exception as exc:
+        # The server could not be reached: nothing was sent; every message says why.
+        OutboxMessage.objects.filter(pk__in=list(messages), status=OutboxStatus.QUEUED).update(
+            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    with connection:
+        for message_id in ids:
+            message = messages.get(message_id)
+            if message is None or not _reserve(message_id):
+                counts["skipped"] += 1
+                continue
+            try:
+                sent = connection.send_messages([_email(message)])
+                if not sent:
+                    raise OSError("the mail server accepted no recipient")
+            except Exception as exc:
+                OutboxMessage.objects.filter(pk=message_id).update(
+                    status=OutboxStatus.QUEUED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+                )
+                raise
+            now = deadlines.clock()
+            OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.SENT, sent_at=now, last_error="")
+            Reminder.objects.filter(outbox_id=message_id).update(status=ReminderStatus.SENT)
+            counts["sent"] += 1
+    return counts
+
+
+def outbox_give_up(*, ids: list[int], error: str) -> None:
+    """After the last retry: what is still queued is marked failed, never dropped."""
+    from intake.models import Reminder
+
+    failed = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.QUEUED)
+    Reminder.objects.filter(outbox__in=failed).update(status=ReminderStatus.FAILED)
+    failed.update(status=OutboxStatus.FAILED, last_error=error[:2000])
+
+
+def outbox_resend(*, ids: list[int]) -> int:
+    """Admin action: queue failed messages again (a deliberate choice for interrupted ones)."""
+    from intake.models import Reminder
+
+    with transaction.atomic():
+        requeue = list(OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.FAILED).values_list("pk", flat=True))
+        OutboxMessage.objects.filter(pk__in=requeue).update(status=OutboxStatus.QUEUED)
+        Reminder.objects.filter(outbox_id__in=requeue).update(status=ReminderStatus.QUEUED)
+        outbox_send_on_commit(requeue)
+    return len(requeue)
