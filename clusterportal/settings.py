@@ -299,3 +299,7 @@ LOGGING = {
 
 # --- The agency's contact line (footer) -------------------------------------------------
 AGENCY_NAME = "VLAIO — Agentschap Innoveren & Ondernemen"
+
+# Reviewers and call managers see applications only when signed in with TOTP.
+REVIEWS_REQUIRE_MFA = True
+REVIEWS_PAGE_SIZE = 25

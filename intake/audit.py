@@ -16,3 +16,16 @@ def audit_record(*, actor, action: str, obj, call=None, organisation=None, from_
         note=note or "",
         data=data or {},
     )
+
+
+def late_attempt_record(*, actor, obj, call, organisation, phase: str, deadline) -> None:
+    """A submit refused because the deadline had passed: counted on the reviewer dashboard.
+    Written after the refused transaction rolled back, so it is kept."""
+    audit_record(
+        actor=actor,
+        action=f"{phase}.late_attempt",
+        obj=obj,
+        call=call,
+        organisation=organisation,
+        data={"deadline": deadline.isoformat()},
+    )

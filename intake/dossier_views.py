@@ -83,8 +83,18 @@ def dossier_context(call, organisation, dossier, **extra) -> dict:
         "gaps": gaps,
         "complete_count": sum(1 for s in sections if not s["gaps"]),
         "submissions": selectors.dossier_submissions(dossier),
+        "decision": _decision_of(dossier),
         **extra,
     }
+
+
+def _decision_of(dossier):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return dossier.decision
+    except ObjectDoesNotExist:
+        return None
 
 
 @with_dossier

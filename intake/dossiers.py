@@ -259,6 +259,21 @@ def dossier_content_sha256(dossier) -> str:
 
 
 def dossier_submit(*, dossier_id: int, actor):
+    from intake.errors import DeadlinePassed
+
+    try:
+        return _dossier_submit(dossier_id=dossier_id, actor=actor)
+    except DeadlinePassed as exc:
+        from intake.audit import late_attempt_record
+
+        dossier = Dossier.objects.select_related("call", "organisation").get(pk=dossier_id)
+        late_attempt_record(
+            actor=actor, obj=dossier, call=dossier.call, organisation=dossier.organisation, phase="dossier", deadline=exc.deadline
+        )
+        raise
+
+
+def _dossier_submit(*, dossier_id: int, actor):
     """Submit the dossier as a new immutable version. The whole dossier is checked on the
     server; on failure DossierIncomplete lists the gaps and nothing changes."""
     from django.utils import translation

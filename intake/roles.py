@@ -15,7 +15,14 @@ GROUP_PERMISSIONS = {
     + [
         f"intake.view_{model}"
         for model in ("organisation", "preregistration", "submission", "auditevent", "invitation", "membership")
-    ],
+    ]
+    + [
+        f"intake.{verb}_{model}"
+        for model in ("outboxmessage", "reminder", "receipt", "callfollow")
+        for verb in ("view", "change")
+    ]
+    + [f"reviews.{verb}_reviewerassignment" for verb in _MANAGE]
+    + [f"reviews.view_{model}" for model in ("conflictdeclaration", "admissibilityreview", "scoresheet", "decision")],
     REVIEWERS: [f"intake.view_{model}" for model in ("call", "organisation", "preregistration", "submission")],
 }
 GROUP_LABELS = {CALL_MANAGERS: _("Call managers"), REVIEWERS: _("Reviewers")}

@@ -126,13 +126,11 @@ def is_call_manager(user) -> bool:
 
 
 def calls_reviewed_by(user):
-    """Calls whose submissions a reviewer may see. Until reviewer assignments exist
-    (the reviewer dashboard), every member of the Reviewers group reviews every call."""
-    from intake.roles import REVIEWERS
-
-    if not user.is_authenticated or not user.groups.filter(name=REVIEWERS).exists():
+    """Calls whose submissions a reviewer may see: those assigned to them (a whole call,
+    or one of its dossiers)."""
+    if not user.is_authenticated:
         return Call.objects.none()
-    return Call.objects.all()
+    return Call.objects.filter(assignments__reviewer=user).distinct()
 
 
 def submissions_for_user(user):

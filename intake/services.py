@@ -14,6 +14,7 @@ from intake.audit import audit_record
 from intake.enums import DossierState, Phase, PreRegistrationState, Role, SubmissionKind
 from intake.errors import (
     AlreadySubmitted,
+    DeadlinePassed,
     DomainError,
     EditConflict,
     Incomplete,
@@ -187,6 +188,24 @@ def preregistration_missing(preregistration: PreRegistration) -> list[str]:
 
 
 def preregistration_submit(*, preregistration_id: int, actor) -> Submission:
+    try:
+        return _preregistration_submit(preregistration_id=preregistration_id, actor=actor)
+    except DeadlinePassed as exc:
+        from intake.audit import late_attempt_record
+
+        preregistration = PreRegistration.objects.select_related("call", "organisation").get(pk=preregistration_id)
+        late_attempt_record(
+            actor=actor,
+            obj=preregistration,
+            call=preregistration.call,
+            organisation=preregistration.organisation,
+            phase="preregistration",
+            deadline=exc.deadline,
+        )
+        raise
+
+
+def _preregistration_submit(*, preregistration_id: int, actor) -> Submission:
     """Submit a pre-registration: record the server instant, an immutable snapshot and an
     audit event; queue the confirmation on commit. The deadline is checked against the
     locked row at the instant of recording, so a request that began on time but records

@@ -41,6 +41,8 @@ DOSSIER_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         (DS.SUBMITTED, DS.INADMISSIBLE),
         (DS.ADMISSIBLE, DS.APPROVED),
         (DS.ADMISSIBLE, DS.REJECTED),
+        # An inadmissible dossier still gets a decision letter: rejected.
+        (DS.INADMISSIBLE, DS.REJECTED),
     }
 )
 

@@ -91,8 +91,10 @@ def fresh(dossier) -> Dossier:
 
 def dossier_events(dossier):
     """The dossier's state changes (other events, such as imports, are about it too)."""
-    return AuditEvent.objects.filter(object_type="dossier", object_id=str(dossier.pk), action__startswith="dossier.").order_by(
-        "pk"
+    return (
+        AuditEvent.objects.filter(object_type="dossier", object_id=str(dossier.pk), action__startswith="dossier.")
+        .exclude(action="dossier.late_attempt")  # a refused attempt is counted, not a state change
+        .order_by("pk")
     )
 
 
@@ -409,6 +411,10 @@ def test_dossier_submit_at_the_deadline_is_late_and_records_nothing(may_dossier,
     assert after.state == DossierState.DRAFT
     assert dossier_content(after) == before
     assert not dossier_events(may_dossier).exists()
+    # The refused attempt itself is counted for the reviewers' dashboard.
+    [late] = AuditEvent.objects.filter(action="dossier.late_attempt")
+    assert late.actor == user
+    assert datetime.fromisoformat(late.data["deadline"]) == DOSSIER_DEADLINE
 
 
 def _edit_section(dossier, user):
@@ -507,6 +513,7 @@ def test_dossier_transition_table_is_the_designed_one():
         (S.SUBMITTED, S.INADMISSIBLE),
         (S.ADMISSIBLE, S.APPROVED),
         (S.ADMISSIBLE, S.REJECTED),
+        (S.INADMISSIBLE, S.REJECTED),
     }
     assert len(ALL_PAIRS) == 49
 

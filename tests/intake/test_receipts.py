@@ -596,8 +596,11 @@ def test_receipt_download_allowed(client, organisation, submission, receipt, who
     if who == "editor":
         visitor = UserFactory()
         Membership.objects.create(organisation=organisation, user=visitor, role=Role.EDITOR)
-    elif who == "reviewer":
+    elif who == "reviewer":  # a reviewer assigned to this call
+        from reviews.models import ReviewerAssignment
+
         visitor = in_group(REVIEWERS)
+        ReviewerAssignment.objects.create(call=submission.call, reviewer=visitor)
     elif who == "call manager":
         visitor = in_group(CALL_MANAGERS)
     else:
@@ -610,6 +613,16 @@ def test_receipt_download_allowed(client, organisation, submission, receipt, who
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == pdf_bytes_of(receipt)
     assert AuditEvent.objects.get(action="receipt.downloaded").actor == visitor
+
+
+def test_receipt_download_by_a_reviewer_of_another_call_is_404(client, submission, receipt):
+    from reviews.models import ReviewerAssignment
+
+    reviewer = in_group(REVIEWERS)
+    ReviewerAssignment.objects.create(call=CallFactory(), reviewer=reviewer)
+    client.force_login(reviewer)
+
+    assert client.get(download_url(submission.reference)).status_code == 404
 
 
 def test_receipt_download_by_another_applicant_is_404(client, submission, receipt):

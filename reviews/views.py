@@ -1,0 +1,346 @@
+"""The reviewer dashboard. Every view starts from reviews.selectors, scoped to the user;
+applicants get 403, other calls' dossiers 404, a conflicted reviewer no content."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from intake.errors import DomainError
+from intake.selectors import is_call_manager
+from reviews import selectors, services
+from reviews.access import agency_required, manager_required
+from reviews.admissibility import checklist
+from reviews.exports import csv_bytes, related_or_none, xlsx_bytes
+from reviews.forms import AdmissibilityForm, ApplicationFilterForm, AssignmentForm, ConflictForm, DecisionForm
+from reviews.scoring import aggregate
+
+SORT_FIELDS = {
+    "reference": "number",
+    "organisation": "organisation__name",
+    "submitted": "-dossier_submitted_at",
+    "state": "dossier__state",
+}
+
+
+def second_factor(request):
+    """Why the dashboard asks for two-factor authentication, and where to set it up."""
+    return render(request, "reviews/second_factor.html", status=403 if request.user.is_authenticated else 200)
+
+
+@agency_required
+def dashboard(request):
+    calls = []
+    for call in selectors.calls_for(request.user).order_by("-dossier_deadline"):
+        calls.append(
+            {
+                "call": call,
+                "counts": selectors.call_counts(call),
+                "per_day": selectors.submissions_per_day(call),
+                "late": selectors.late_attempts(call),
+            }
+        )
+    return render(request, "reviews/dashboard.html", {"calls": calls})
+
+
+def _filtered(request, call):
+    form = ApplicationFilterForm(request.GET or None, call=call)
+    rows = selectors.applications(request.user, call)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            digits = "".join(ch for ch in q if ch.isdigit())
+            condition = Q(organisation__name__icontains=q) | Q(acronym__icontains=q) | Q(network_name__icontains=q)
+            condition |= Q(submissions__reference__iexact=q) | Q(dossier__submissions__reference__iexact=q)
+            if len(digits) >= 4:
+                condition |= Q(organisation__enterprise_number__contains=digits)
+            rows = rows.filter(condition)
+        if data["phase"] == "dossier":
+            rows = rows.filter(dossier__submissions__isnull=False)
+        elif data["phase"] == "preregistration":
+            rows = rows.filter(dossier__submissions__isnull=True)
+        if data["state"]:
+            rows = rows.filter(dossier__state=data["state"])
+        if data["priority"]:
+            rows = rows.filter(policy_priority=data["priority"])
+        if data["admissibility"] == "open":
+            rows = rows.filter(dossier__admissibility__isnull=True)
+        elif data["admissibility"]:
+            rows = rows.filter(dossier__admissibility__decision=data["admissibility"])
+        if data["mine"]:
+            rows = rows.filter(assigned_to_me=True)
+        if data["scored"]:
+            rows = rows.filter(scored_by_me=data["scored"] == "yes")
+        rows = rows.order_by(SORT_FIELDS.get(data["sort"] or "reference"), "pk")
+    else:
+        rows = rows.order_by("number", "pk")
+    return form, rows.distinct()
+
+
+@agency_required
+def call_applications(request, slug):
+    call = selectors.call_for(request.user, slug)
+    form, rows = _filtered(request, call)
+    export = request.GET.get("export")
+    if export == "csv":
+        response = HttpResponse(csv_bytes(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{call.reference_prefix}-aanvragen.csv"'
+        return response
+    if export == "xlsx":
+        response = HttpResponse(
+            xlsx_bytes(rows, title=call.reference_prefix),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{call.reference_prefix}-aanvragen.xlsx"'
+        return response
+    page = Paginator(rows, settings.REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reviews/call_applications.html",
+        {
+            "call": call,
+            "form": form,
+            "page": page,
+            "rows": [(a, related_or_none(a, "dossier")) for a in page.object_list],
+            "query": query.urlencode(),
+            "is_manager": is_call_manager(request.user),
+        },
+    )
+
+
+def _dossier_page(request, slug, reference):
+    call = selectors.call_for(request.user, slug)
+    dossier, submission = selectors.dossier_for(request.user, call, reference)
+    return call, dossier, submission
+
+
+@agency_required
+def dossier_detail(request, slug, reference):
+    call, dossier, submission = _dossier_page(request, slug, reference)
+    manager = is_call_manager(request.user)
+    declaration = selectors.declaration_of(request.user, dossier)
+    if not manager and declaration is None:
+        return render(
+            request, "reviews/declare.html", {"call": call, "dossier": dossier, "form": ConflictForm(), "reference": reference}
+        )
+    if declaration is not None and declaration.has_conflict:
+        return render(request, "reviews/conflicted.html", {"call": call, "dossier": dossier}, status=403)
+    return render(request, "reviews/dossier.html", _dossier_context(request, call, dossier, submission, reference, manager))
+
+
+def _dossier_context(request, call, dossier, submission, reference, manager):
+    from intake.budget import budget_rule_results, budget_totals
+    from intake.dossiers import dossier_content
+    from intake.mandates import mandate_checks, mandate_count
+    from intake.models import AuditEvent
+    from reviews.models import ScoreSheet
+
+    snapshot = json.loads(submission.snapshot)
+    own_sheet = ScoreSheet.objects.filter(dossier=dossier, reviewer=request.user).prefetch_related("scores").first()
+    own_scores = {s.criterion_id: s for s in own_sheet.scores.all()} if own_sheet else {}
+    sees_others = manager or (own_sheet is not None and own_sheet.submitted_at is not None)
+    versions = list(dossier.submissions.order_by("-version").select_related("receipt"))
+    compare = _compare(request, versions)
+    budget_years = list(dossier.budget_years.all())
+    mandates = list(dossier.mandates.all())
+    numbers = [m.enterprise_number for m in mandates]
+    return {
+        "call": call,
+        "dossier": dossier,
+        "submission": submission,
+        "reference": reference,
+        "snapshot": snapshot,
+        "content": dossier_content(dossier),
+        "mandates": [(m, mandate_checks(m), numbers.count(m.enterprise_number) > 1) for m in mandates],
+        "mandate_count": mandate_count(dossier),
+        "budget_totals": budget_totals(budget_years),
+        "budget_rules": budget_rule_results(call, budget_years),
+        "attachments": dossier.attachments.all(),
+        "versions": versions,
+        "compare": compare,
+        "checklist": checklist(dossier, submission),
+        "admissibility": related_or_none(dossier, "admissibility"),
+        "decision": related_or_none(dossier, "decision"),
+        "criteria": [(c, own_scores.get(c.pk)) for c in call.criteria.all()],
+        "own_sheet": own_sheet,
+        "aggregate": aggregate(dossier) if sees_others else None,
+        "sheets": ScoreSheet.objects.filter(dossier=dossier, submitted_at__isnull=False)
+        .select_related("reviewer")
+        .prefetch_related("scores__criterion")
+        if sees_others
+        else [],
+        "is_manager": manager,
+        "admissibility_form": AdmissibilityForm(),
+        "decision_form": DecisionForm(),
+        "audit": AuditEvent.objects.filter(
+            Q(object_type="dossier", object_id=str(dossier.pk))
+            | Q(object_type="preregistration", object_id=str(dossier.preregistration_id))
+        ).select_related("actor")[:100],
+    }
+
+
+def _compare(request, versions):
+    """What changed between two versions (?compare=1,2): section by section."""
+    raw = request.GET.get("compare", "")
+    try:
+        a, b = sorted(int(x) for x in raw.split(","))
+    except ValueError:
+        return None
+    by_version = {v.version: v for v in versions}
+    if a not in by_version or b not in by_version:
+        return None
+    old = json.loads(by_version[a].snapshot)["content"]
+    new = json.loads(by_version[b].snapshot)["content"]
+    changes = [
+        {"section": key, "before": old.get(key), "after": new.get(key)}
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    ]
+    return {"a": a, "b": b, "changes": changes}
+
+
+def _back(slug, reference):
+    return redirect(reverse("reviews:dossier", kwargs={"slug": slug, "reference": reference}))
+
+
+@require_POST
+@agency_required
+def declare(request, slug, reference):
+    _call, dossier, _submission = _dossier_page(request, slug, reference)
+    form = ConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conflict_declare(
+                dossier=dossier,
+                reviewer=request.user,
+                has_conflict=form.cleaned_data["has_conflict"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose one of the two answers."))
+    return _back(slug, reference)
+
+
+@require_POST
+@agency_required
+def admissibility(request, slug, reference):
+    _call, dossier, submission = _dossier_page(request, slug, reference)
+    form = AdmissibilityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.admissibility_decide(
+                dossier_id=dossier.pk,
+                decision=form.cleaned_data["decision"],
+                motivation=form.cleaned_data["motivation"],
+                actor=request.user,
+                submission=submission,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Admissibility recorded."))
+    else:
+        messages.error(request, _("Choose a decision and write a motivation."))
+    return _back(slug, reference)
+
+
+@require_POST
+@agency_required
+def scores(request, slug, reference):
+    call, dossier, _submission = _dossier_page(request, slug, reference)
+    values = {
+        criterion.pk: (
+            request.POST.get(f"score_{criterion.pk}", "").replace(",", "."),
+            request.POST.get(f"comment_{criterion.pk}", ""),
+        )
+        for criterion in call.criteria.all()
+    }
+    try:
+        services.scores_save(dossier_id=dossier.pk, reviewer=request.user, scores=values, submit="submit" in request.POST)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Scores submitted.") if "submit" in request.POST else _("Scores saved."))
+    return _back(slug, reference)
+
+
+@require_POST
+@manager_required
+def decide(request, slug, reference):
+    _call, dossier, _submission = _dossier_page(request, slug, reference)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_record(dossier_id=dossier.pk, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded; the applicant is told by e-mail."))
+    else:
+        messages.error(request, _("Choose a decision and write a motivation."))
+    return _back(slug, reference)
+
+
+@agency_required
+def attachment(request, slug, reference, pk):
+    from intake.attachments import attachment_response
+    from intake.audit import audit_record
+
+    call, dossier, _submission = _dossier_page(request, slug, reference)
+    declaration = selectors.declaration_of(request.user, dossier)
+    if not is_call_manager(request.user) and (declaration is None or declaration.has_conflict):
+        raise Http404
+    item = dossier.attachments.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    audit_record(actor=request.user, action="attachment.downloaded", obj=item, call=call, organisation=dossier.organisation)
+    return attachment_response(item)
+
+
+@manager_required
+def assignments(request, slug):
+    from reviews.models import ReviewerAssignment
+
+    call = selectors.call_for(request.user, slug)
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dossier = None
+        reference = form.cleaned_data["dossier_reference"].strip()
+        if reference:
+            from intake.models import Submission
+
+            submission = Submission.objects.filter(call=call, reference=reference, dossier__isnull=False).first()
+            dossier = submission.dossier if submission else None
+            if dossier is None:
+                form.add_error("dossier_reference", _("No dossier of this call has that reference."))
+        if not form.errors:
+            try:
+                services.assignment_create(
+                    call=call, reviewer=form.cleaned_data["reviewer"], dossier=dossier, assigned_by=request.user
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Reviewer assigned."))
+                return redirect("reviews:assignments", slug=slug)
+    return render(
+        request,
+        "reviews/assignments.html",
+        {
+            "call": call,
+            "form": form,
+            "assignments": ReviewerAssignment.objects.filter(call=call).select_related("reviewer", "dossier"),
+        },
+    )
