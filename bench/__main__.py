@@ -8,7 +8,7 @@ import sys
 
 from bench import env  # sets up Django in a throw-away environment
 
-BENCHMARKS = ("dossier_submit", "receipts")
+BENCHMARKS = ("dossier_submit", "receipts", "reminders", "reviews_list")
 
 
 def main(argv: list[str]) -> int:

@@ -78,3 +78,24 @@ def report(title: str, rows: list[tuple[str, str]]) -> str:
     text = "\n".join(lines)
     print(text + "\n", flush=True)
     return text
+
+
+class QueryCounter:
+    """Counts SQL statements through an execute wrapper: unlike the query log, it is not
+    reset when a test-client request starts."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self._wrapper = self.connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)

@@ -242,8 +242,27 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "call", "phase", "offset_minutes", "recipient", "organisation", "reason", "status", "due_at")
-    list_filter = ("status", "phase", "reason", "call")
+    list_display = (
+        "created_at",
+        "call",
+        "phase",
+        "offset_minutes",
+        "recipient",
+        "organisation",
+        "reason",
+        "status",
+        "mail_status",
+        "due_at",
+    )
+    list_filter = ("status", "outbox__status", "phase", "reason", "call")
+    list_select_related = ("call", "recipient", "organisation", "outbox")
+
+    @admin.display(description=_("e-mail"), ordering="outbox__status")
+    def mail_status(self, obj):
+        if obj.outbox is None:
+            return "—"
+        return f"{obj.outbox.get_status_display()} {obj.outbox.last_error[:80]}".strip()
+
     search_fields = ("recipient__email", "organisation__name")
     readonly_fields = [f.name for f in Reminder._meta.fields]
 

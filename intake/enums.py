@@ -103,8 +103,9 @@ class OutboxStatus(models.TextChoices):
 
 
 class ReminderStatus(models.TextChoices):
+    """What the sweep decided. Whether a queued reminder's e-mail went out is its outbox
+    message's status (one record of sending, not two to keep in step)."""
+
     PLANNED = "planned", _("planned")
-    QUEUED = "queued", _("queued")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
+    QUEUED = "queued", _("queued for sending")
     SKIPPED = "skipped", _("skipped (too late to be useful)")

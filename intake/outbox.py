@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from intake import deadlines
-from intake.enums import OutboxStatus, ReminderStatus
+from intake.enums import OutboxStatus
 from intake.models import OutboxMessage, UserSettings
 
 logger = logging.getLogger(__name__)
@@ -104,11 +104,11 @@ def outbox_send_on_commit(ids: list[int]) -> None:
 
 
 def _reserve(message_id: int) -> bool:
-    """queued → sending, committed before the SMTP conversation starts."""
-    with transaction.atomic():
-        reserved = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.QUEUED).update(
-            status=OutboxStatus.SENDING, attempts=F("attempts") + 1
-        )
+    """queued → sending, committed before the SMTP conversation starts (a conditional
+    UPDATE: only one worker can win it)."""
+    reserved = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.QUEUED).update(
+        status=OutboxStatus.SENDING, attempts=F("attempts") + 1
+    )
     return reserved == 1
 
 
@@ -126,16 +126,11 @@ def outbox_send_batch(*, ids: list[int]) -> dict:
     """Send the queued messages among ``ids`` over one connection. Returns counts. Raises
     the first SMTP error after putting the failed message back in the queue, so that the
     task retries the rest with back-off."""
-    from intake.models import Reminder
-
     counts = {"sent": 0, "skipped": 0, "interrupted": 0}
     # A message left "sending" by a killed worker may or may not have gone out: don't
     # guess, make it visible.
     interrupted = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.FAILED, last_error=INTERRUPTED
-    )
-    Reminder.objects.filter(outbox_id__in=ids, outbox__status=OutboxStatus.FAILED, status=ReminderStatus.QUEUED).update(
-        status=ReminderStatus.FAILED
     )
     counts["interrupted"] = interrupted
     messages = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.QUEUED)}
@@ -151,43 +146,47 @@ def outbox_send_batch(*, ids: list[int]) -> dict:
         )
         raise
     with connection:
+        sent_before = None  # marked sent in the same commit that reserves the next one
         for message_id in ids:
             message = messages.get(message_id)
-            if message is None or not _reserve(message_id):
+            with transaction.atomic():
+                if sent_before is not None:
+                    _mark_sent(sent_before)
+                    sent_before = None
+                reserved = message is not None and _reserve(message_id)
+            if not reserved:
                 counts["skipped"] += 1
                 continue
             try:
-                sent = connection.send_messages([_email(message)])
-                if not sent:
+                if not connection.send_messages([_email(message)]):
                     raise OSError("the mail server accepted no recipient")
             except Exception as exc:
                 OutboxMessage.objects.filter(pk=message_id).update(
                     status=OutboxStatus.QUEUED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
                 )
                 raise
-            now = deadlines.clock()
-            OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.SENT, sent_at=now, last_error="")
-            Reminder.objects.filter(outbox_id=message_id).update(status=ReminderStatus.SENT)
+            sent_before = message_id
             counts["sent"] += 1
+        if sent_before is not None:
+            _mark_sent(sent_before)
     return counts
+
+
+def _mark_sent(message_id: int) -> None:
+    OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.SENT, sent_at=deadlines.clock(), last_error="")
 
 
 def outbox_give_up(*, ids: list[int], error: str) -> None:
     """After the last retry: what is still queued is marked failed, never dropped."""
-    from intake.models import Reminder
-
-    failed = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.QUEUED)
-    Reminder.objects.filter(outbox__in=failed).update(status=ReminderStatus.FAILED)
-    failed.update(status=OutboxStatus.FAILED, last_error=error[:2000])
+    OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.QUEUED).update(
+        status=OutboxStatus.FAILED, last_error=error[:2000]
+    )
 
 
 def outbox_resend(*, ids: list[int]) -> int:
     """Admin action: queue failed messages again (a deliberate choice for interrupted ones)."""
-    from intake.models import Reminder
-
     with transaction.atomic():
         requeue = list(OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.FAILED).values_list("pk", flat=True))
         OutboxMessage.objects.filter(pk__in=requeue).update(status=OutboxStatus.QUEUED)
-        Reminder.objects.filter(outbox_id__in=requeue).update(status=ReminderStatus.QUEUED)
         outbox_send_on_commit(requeue)
     return len(requeue)

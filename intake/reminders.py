@@ -16,7 +16,17 @@ from django.urls import reverse
 
 from intake import deadlines
 from intake.enums import DossierState, Phase, PreRegistrationState, ReminderStatus
-from intake.models import Call, CallFollow, Dossier, Extension, Membership, OutboxMessage, PreRegistration, Reminder
+from intake.models import (
+    Call,
+    CallFollow,
+    Dossier,
+    Extension,
+    Membership,
+    OutboxMessage,
+    PreRegistration,
+    Reminder,
+    UserSettings,
+)
 from intake.outbox import outbox_build, outbox_send_on_commit
 
 DRAFT, FOLLOW, DOSSIER = "draft", "follow", "dossier"
@@ -124,7 +134,7 @@ def _plan(call, *, now, sweep: str) -> list[Reminder]:
     return rows
 
 
-def reminder_message(reminder: Reminder, *, now) -> OutboxMessage:
+def reminder_message(reminder: Reminder, *, now, language: str) -> OutboxMessage:
     from intake.signing import unfollow_token
 
     call = reminder.call
@@ -146,7 +156,9 @@ def reminder_message(reminder: Reminder, *, now) -> OutboxMessage:
         if reminder.reason == FOLLOW
         else "",
     }
-    return outbox_build(to=reminder.recipient.email, template="reminder", context=context, user=reminder.recipient)
+    return outbox_build(
+        to=reminder.recipient.email, template="reminder", context=context, user=reminder.recipient, language=language
+    )
 
 
 def reminders_sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepResult:
@@ -176,7 +188,12 @@ def _record_and_queue(rows, *, sweep, now, result) -> None:
             )
         )
         due = [r for r in mine if r.status == ReminderStatus.PLANNED]
-        messages = OutboxMessage.objects.bulk_create([reminder_message(r, now=now) for r in due], batch_size=500)
+        languages = dict(
+            UserSettings.objects.filter(user_id__in={r.recipient_id for r in due}).values_list("user_id", "language")
+        )
+        messages = OutboxMessage.objects.bulk_create(
+            [reminder_message(r, now=now, language=languages.get(r.recipient_id, "nl")) for r in due], batch_size=500
+        )
         for reminder, message in zip(due, messages, strict=True):
             reminder.outbox = message
             reminder.status = ReminderStatus.QUEUED

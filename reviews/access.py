@@ -26,7 +26,7 @@ def signed_in_with_second_factor(request) -> bool:
     """The user has a TOTP authenticator and this session passed it."""
     if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
         return False
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
 def agency_required(view):

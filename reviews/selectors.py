@@ -3,6 +3,7 @@ every call; a reviewer sees the calls (or single dossiers) assigned to them, and
 of a dossier they declared a conflict with. Anything else is a 404."""
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from intake.enums import SubmissionKind
@@ -56,12 +57,20 @@ def applications(user, call):
     rows = (
         PreRegistration.objects.filter(call=call)
         .exclude(state="draft")
-        .select_related("organisation", "policy_priority", "dossier", "dossier__decision", "dossier__admissibility")
+        .select_related("call", "organisation", "policy_priority", "dossier", "dossier__decision", "dossier__admissibility")
         .annotate(
             dossier_reference=Subquery(latest_dossier_submission.values("reference")[:1]),
             dossier_submitted_at=Subquery(latest_dossier_submission.values("submitted_at")[:1]),
-            sheets_submitted=Count(
-                "dossier__score_sheets", filter=Q(dossier__score_sheets__submitted_at__isnull=False), distinct=True
+            # Correlated subqueries, not joins: no GROUP BY over the whole call and no
+            # duplicate rows, whatever the filters.
+            sheets_submitted=Coalesce(
+                Subquery(
+                    ScoreSheet.objects.filter(dossier=OuterRef("dossier"), submitted_at__isnull=False)
+                    .values("dossier")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
             ),
             scored_by_me=Exists(
                 ScoreSheet.objects.filter(dossier=OuterRef("dossier"), reviewer=user, submitted_at__isnull=False)
@@ -77,7 +86,7 @@ def applications(user, call):
         not is_call_manager(user)
         and not ReviewerAssignment.objects.filter(call=call, reviewer=user, dossier__isnull=True).exists()
     ):
-        rows = rows.filter(dossier__assignments__reviewer=user)
+        rows = rows.filter(Exists(ReviewerAssignment.objects.filter(dossier=OuterRef("dossier"), reviewer=user)))
     return rows
 
 
