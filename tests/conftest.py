@@ -35,6 +35,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """A cache of the test's own: the embedded default's file cache outlives a run, and
+    rate limits (allauth's, the receipt verification's) would carry over between tests."""
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}}
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Unit tests run queued tasks in-process (still through Celery's task machinery);
     the integration tests start real workers instead."""
