@@ -20,7 +20,7 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
 
-    from intake.management.commands.seed_demo import DEMO_USERS
+    from intake.demo import DEMO_USERS
 
     python = sys.executable
     celery = str(Path(python).with_name("celery"))

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from intake import deadlines
+from intake.demo import DEMO_USERS
 from intake.enums import LegalForm, Role
 from intake.formatting import BRUSSELS
 from intake.models import Call, EvaluationCriterion, Membership, Organisation, PolicyPriority, PreRegistration
@@ -53,12 +54,6 @@ RULES = (
     "Innovatieve bedrijfsnetwerken ontvangen maximum € 225.000/jaar over een periode van maximum drie jaar."
 )
 
-DEMO_USERS = [
-    # (e-mail, password, role) — demo only; the command refuses to run in production.
-    ("aanvrager@demo.clusterportal.example", "demo-aanvrager-2026", "applicant"),
-    ("beoordelaar@demo.clusterportal.example", "demo-beoordelaar-2026", "reviewer"),
-    ("beheerder@demo.clusterportal.example", "demo-beheerder-2026", "manager"),
-]
 
 
 def brussels_noon(day) -> datetime:
