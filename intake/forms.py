@@ -89,7 +89,13 @@ class PreRegistrationForm(forms.ModelForm):
         self.fields["policy_priority"].empty_label = _("— choose a policy priority —")
         limit = call.proposal_max_chars
         proposal = self.fields["proposal"]
-        proposal.widget.attrs.update({"data-char-limit": limit, "aria-describedby": "id_proposal_counter"})
+        proposal.widget.attrs.update(
+            {
+                "data-char-limit": limit,
+                "data-counter-template": _("{used} of {limit} characters"),
+                "aria-describedby": "id_proposal_counter",
+            }
+        )
         proposal.help_text = _("At most %(limit)d characters.") % {"limit": limit}
         for name in self.fields:
             self.fields[name].required = False

@@ -25,13 +25,18 @@
   if (countdowns.length) { tick(); setInterval(tick, 30000); }
 
   // Live character counter for fields with a limit (the limit is also enforced on the server).
+  // The counter is placed right under its field and announced politely to screen readers.
   document.querySelectorAll("[data-char-limit]").forEach(function (field) {
     var limit = parseInt(field.getAttribute("data-char-limit"), 10);
-    var counter = document.getElementById(field.id + "_counter");
-    if (!counter) return;
+    var template = field.getAttribute("data-counter-template") || "{used} / {limit}";
+    var counter = document.createElement("p");
+    counter.id = field.id + "_counter";
+    counter.className = "char-counter small mb-0";
+    counter.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", counter);
     function update() {
       var used = field.value.length;
-      counter.textContent = counter.getAttribute("data-template").replace("{used}", used).replace("{limit}", limit);
+      counter.textContent = template.replace("{used}", used).replace("{limit}", limit);
       counter.classList.toggle("over", used > limit);
     }
     field.addEventListener("input", update);
