@@ -58,9 +58,13 @@ def main() -> int:
         while True:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    print(f"{name} stopped (exit code {process.returncode}); stopping the others.", flush=True)
+                    # Ctrl-C reaches every process of the terminal at once: a child that
+                    # exits cleanly or on SIGINT first is a normal stop, anything else is not.
+                    clean = process.returncode in (0, -signal.SIGINT, 128 + signal.SIGINT)
+                    if not clean:
+                        print(f"{name} stopped (exit code {process.returncode}); stopping the others.", flush=True)
                     stop()
-                    return process.returncode or 1
+                    return 0 if clean else process.returncode
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping web, worker and beat…", flush=True)
