@@ -7,7 +7,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup messages migrate lint check-deploy compose-check bench clean help
+.PHONY: run test setup messages messages-update migrate lint check-deploy compose-check bench clean help
 
 help:
 	@echo "make run    start the portal (web + Celery worker + beat) with demo data"
@@ -31,6 +31,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 messages: $(VENV)/.runtime
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian/Ubuntu: apt-get install gettext)."; exit 1; }
 	@$(PY) manage.py compilemessages --verbosity 0 --ignore '.venv/*'
+
+# After changing interface text: extract the strings (e-mail subjects included), then
+# translate the new entries in locale/nl/LC_MESSAGES/django.po.
+messages-update: $(VENV)/.runtime
+	$(PY) manage.py makemessages -l nl -l en -e html,txt,py,subject --no-obsolete \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 
 migrate: $(VENV)/.runtime messages
 	$(PY) manage.py migrate --noinput
