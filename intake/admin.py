@@ -161,9 +161,9 @@ class ExtensionAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
-        services.extension_audit(extension=obj, actor=request.user, created=not change, previous_deadline=previous)
+        event = services.extension_audit(extension=obj, actor=request.user, created=not change, previous_deadline=previous)
         if previous != obj.deadline:
-            services.extension_notify(extension=obj, previous_deadline=previous)
+            services.extension_notify(extension=obj, previous_deadline=previous, event=event)
 
 
 @admin.register(AuditEvent)

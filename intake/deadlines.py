@@ -165,16 +165,18 @@ class ReminderTiming:
 
 
 def reminder_moment(deadline: datetime, offset: timedelta) -> datetime:
-    """When a reminder ``offset`` before ``deadline`` is due. Whole days count in Brussels
-    calendar days ("1 day before" Monday 12:00 is Sunday 12:00 local time, also across a
-    DST change, when that is 23 or 25 real hours); hours and minutes count in real time."""
+    """When a reminder ``offset`` before ``deadline`` is due. A whole number of days counts
+    in Brussels calendar days ("1 day before" Monday 12:00 is Sunday 12:00 local time, also
+    across a DST change, when that is 23 or 25 real hours); any other offset ("3h", "36h")
+    counts in real time."""
     from datetime import UTC
 
     from intake.formatting import BRUSSELS
 
+    if offset.seconds or offset.microseconds:
+        return deadline - offset  # "36h", "3h": real time, on the aware instant
     wall = deadline.astimezone(BRUSSELS).replace(tzinfo=None) - timedelta(days=offset.days)
-    moment = wall.replace(tzinfo=BRUSSELS).astimezone(UTC)
-    return moment - timedelta(seconds=offset.seconds, microseconds=offset.microseconds)
+    return wall.replace(tzinfo=BRUSSELS).astimezone(UTC)
 
 
 def reminder_timing(deadline: datetime, offset: timedelta, *, now: datetime) -> str:

@@ -732,6 +732,10 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Who reserved it for sending, and when: only that task's redelivery, or a reservation
+    # far older than any SMTP conversation, means the sender was interrupted.
+    reserved_by = models.CharField(max_length=64, blank=True)
+    reserved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

@@ -8,13 +8,15 @@ marks it failed instead of sending it again — visible in the admin, where a ma
 re-send it deliberately. Never twice, never silently lost."""
 
 import logging
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -103,13 +105,18 @@ def outbox_send_on_commit(ids: list[int]) -> None:
         transaction.on_commit(lambda chunk=chunk: outbox_send.delay(ids=chunk))
 
 
-def _reserve(message_id: int) -> bool:
+def _reserve(message_id: int, run: str) -> bool:
     """queued → sending, committed before the SMTP conversation starts (a conditional
     UPDATE: only one worker can win it)."""
     reserved = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.QUEUED).update(
-        status=OutboxStatus.SENDING, attempts=F("attempts") + 1
+        status=OutboxStatus.SENDING, attempts=F("attempts") + 1, reserved_by=run, reserved_at=deadlines.clock()
     )
     return reserved == 1
+
+
+# An SMTP conversation lasts at most the mailer's timeout (30 s); a reservation older than
+# this belongs to a sender that is gone.
+STALE_RESERVATION = timedelta(minutes=10)
 
 
 def _email(message: OutboxMessage) -> mail.EmailMultiAlternatives:
@@ -122,15 +129,20 @@ def _email(message: OutboxMessage) -> mail.EmailMultiAlternatives:
     return email
 
 
-def outbox_send_batch(*, ids: list[int]) -> dict:
+def outbox_send_batch(*, ids: list[int], run: str = "") -> dict:
     """Send the queued messages among ``ids`` over one connection. Returns counts. Raises
     the first SMTP error after putting the failed message back in the queue, so that the
     task retries the rest with back-off."""
+    run = run or uuid.uuid4().hex
     counts = {"sent": 0, "skipped": 0, "interrupted": 0}
-    # A message left "sending" by a killed worker may or may not have gone out: don't
-    # guess, make it visible.
-    interrupted = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.FAILED, last_error=INTERRUPTED
+    # A message left "sending" by an interrupted sender may or may not have gone out:
+    # don't guess, make it visible. Interrupted means: reserved by this very task (Celery
+    # redelivers it with the same id after a worker died) or reserved long ago. A message
+    # another task is sending right now is left alone.
+    interrupted = (
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING)
+        .filter(Q(reserved_by=run) | Q(reserved_at__lt=deadlines.clock() - STALE_RESERVATION))
+        .update(status=OutboxStatus.FAILED, last_error=INTERRUPTED)
     )
     counts["interrupted"] = interrupted
     messages = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.QUEUED)}
@@ -153,7 +165,7 @@ def outbox_send_batch(*, ids: list[int]) -> dict:
                 if sent_before is not None:
                     _mark_sent(sent_before)
                     sent_before = None
-                reserved = message is not None and _reserve(message_id)
+                reserved = message is not None and _reserve(message_id, run)
             if not reserved:
                 counts["skipped"] += 1
                 continue

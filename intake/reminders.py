@@ -183,9 +183,11 @@ def _record_and_queue(rows, *, sweep, now, result) -> None:
         Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         # Only the rows this sweep inserted carry its token: those it may send.
         mine = list(
-            Reminder.objects.filter(sweep=sweep, status__in=[ReminderStatus.PLANNED, ReminderStatus.SKIPPED]).select_related(
-                "call", "recipient", "organisation"
-            )
+            Reminder.objects.filter(
+                sweep=sweep,
+                call_id__in={r.call_id for r in rows},
+                status__in=[ReminderStatus.PLANNED, ReminderStatus.SKIPPED],
+            ).select_related("call", "recipient", "organisation")
         )
         due = [r for r in mine if r.status == ReminderStatus.PLANNED]
         languages = dict(

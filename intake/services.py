@@ -301,9 +301,9 @@ def preregistration_reopen(*, preregistration_id: int, actor) -> PreRegistration
 # --- Extensions -----------------------------------------------------------------------------
 
 
-def extension_audit(*, extension, actor, created: bool, previous_deadline=None) -> None:
+def extension_audit(*, extension, actor, created: bool, previous_deadline=None):
     """Called by the admin after it saved an extension: every grant or change is audited."""
-    audit_record(
+    return audit_record(
         actor=actor,
         action="extension.granted" if created else "extension.changed",
         obj=extension,
@@ -325,7 +325,7 @@ def call_deadline_changed(*, call, phase: str, old_deadline, actor) -> int:
     """Tell the people concerned that a call's deadline changed (reminders not sent yet
     follow the new deadline by themselves: the sweep reads it from the database)."""
     new_deadline = call.phase_deadline(phase)
-    audit_record(
+    event = audit_record(
         actor=actor,
         action="call.deadline_changed",
         obj=call,
@@ -338,11 +338,13 @@ def call_deadline_changed(*, call, phase: str, old_deadline, actor) -> int:
         users=_people_concerned(call, phase),
         old_deadline=old_deadline,
         new_deadline=new_deadline,
-        key=f"deadline:{call.pk}:{phase}:{new_deadline.isoformat()}",
+        # One announcement per change (the audit event), so a deadline moved back to an
+        # earlier value is announced again.
+        key=f"deadline:{event.pk}",
     )
 
 
-def extension_notify(*, extension, previous_deadline) -> int:
+def extension_notify(*, extension, previous_deadline, event) -> int:
     """Tell the organisation's members the deadline that now applies to them."""
     users = [m.user for m in extension.organisation.memberships.select_related("user")]
     return _notify_deadline(
@@ -351,7 +353,7 @@ def extension_notify(*, extension, previous_deadline) -> int:
         users=users,
         old_deadline=previous_deadline or extension.call.phase_deadline(extension.phase),
         new_deadline=extension.deadline,
-        key=f"extension:{extension.pk}:{extension.deadline.isoformat()}",
+        key=f"extension:{event.pk}",
         note=extension.reason,
     )
 

@@ -30,7 +30,7 @@ def outbox_send(self, *, ids: list[int]) -> None:
     from intake.outbox import outbox_give_up, outbox_send_batch
 
     try:
-        outbox_send_batch(ids=ids)
+        outbox_send_batch(ids=ids, run=self.request.id or "")
     except Exception as exc:
         if self.request.retries >= self.max_retries:
             outbox_give_up(ids=ids, error=f"{type(exc).__name__}: {exc}")

@@ -15,21 +15,28 @@ class Check:
     ok: bool
 
 
+def enterprise_number_valid(number: str) -> bool:
+    from django.core.exceptions import ValidationError
+
+    from intake.validators import normalise_enterprise_number
+
+    try:
+        return normalise_enterprise_number(number) == number
+    except ValidationError:
+        return False
+
+
 def checklist(dossier, submission) -> list[Check]:
     from intake.budget import AMOUNT_FIELDS, budget_violations
     from intake.enums import AttachmentKind
     from intake.models import BudgetYear
-    from intake.validators import normalise_enterprise_number
 
     if submission is None:
         return [Check("submitted", _("A version of the dossier was submitted"), False)]
     snapshot = json.loads(submission.snapshot)
     content = snapshot["content"]
     call = dossier.call
-    try:
-        number_ok = normalise_enterprise_number(dossier.organisation.enterprise_number) == dossier.organisation.enterprise_number
-    except Exception:  # any validation failure means "not valid"
-        number_ok = False
+    number_ok = enterprise_number_valid(dossier.organisation.enterprise_number)
     years = [BudgetYear(year=y["year"], **{f: Decimal(y[f]) for f in AMOUNT_FIELDS}) for y in content["budget"]]
     kinds = {a["kind"] for a in content["attachments"]}
     return [

@@ -59,7 +59,17 @@ def rows_for_export(applications) -> list[list]:
                 decision.get_outcome_display() if decision else "",
             ]
         )
-    return rows
+    return [[_inert(value) for value in row] for row in rows]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """Applicant text must never run as a spreadsheet formula (CSV/XLSX injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def csv_bytes(applications) -> bytes:

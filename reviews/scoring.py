@@ -1,24 +1,26 @@
 """Aggregated scores: per criterion the mean of the reviewers' submitted scores, the total
 as the weighted sum, each checked against its threshold (cluster decree art. 11: at least
-50 % on each criterion and on the total for the third call)."""
+50 % on each criterion and on the total for the third call). Thresholds are checked on
+the exact values; percentages are rounded (down) for display only."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from reviews.models import Score
 
 HUNDRED = Decimal("100")
 
 
-def _pct(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+def _shown(value: Decimal | None) -> Decimal | None:
+    """49.95 % shows as 49.9 %, never as a passing-looking 50.0 %."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_DOWN) if value is not None else None
 
 
 @dataclass(frozen=True)
 class CriterionResult:
     criterion: object
     mean: Decimal | None
-    percent: Decimal | None
+    percent: Decimal | None  # for display
     threshold: Decimal
     passed: bool
     count: int
@@ -27,7 +29,8 @@ class CriterionResult:
 @dataclass(frozen=True)
 class Aggregate:
     criteria: list[CriterionResult]
-    total_percent: Decimal | None
+    total_percent: Decimal | None  # for display
+    total_exact: Decimal | None  # for the threshold check
     total_threshold: Decimal
     sheets: int
 
@@ -36,8 +39,8 @@ class Aggregate:
         return (
             self.sheets > 0
             and all(c.passed for c in self.criteria)
-            and self.total_percent is not None
-            and (self.total_percent >= self.total_threshold)
+            and self.total_exact is not None
+            and self.total_exact >= self.total_threshold
         )
 
 
@@ -54,21 +57,26 @@ def aggregate(dossier) -> Aggregate:
     for criterion in criteria:
         values = scores.get(criterion.pk, [])
         mean = sum(values, Decimal("0")) / len(values) if values else None
-        percent = _pct(mean / criterion.max_score * HUNDRED) if mean is not None else None
+        exact = mean / criterion.max_score * HUNDRED if mean is not None else None
         results.append(
             CriterionResult(
                 criterion=criterion,
                 mean=mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if mean is not None else None,
-                percent=percent,
+                percent=_shown(exact),
                 threshold=criterion.threshold_percent,
-                passed=percent is not None and percent >= criterion.threshold_percent,
+                passed=exact is not None and exact >= criterion.threshold_percent,
                 count=len(values),
             )
         )
         if mean is not None:
             weighted += criterion.weight * mean / criterion.max_score
             weights += criterion.weight
-    total = _pct(weighted / weights * HUNDRED) if weights and all(r.mean is not None for r in results) else None
+    complete = bool(weights) and all(r.mean is not None for r in results)
+    total = weighted / weights * HUNDRED if complete else None
     return Aggregate(
-        criteria=results, total_percent=total, total_threshold=dossier.call.total_threshold_percent, sheets=len(sheets)
+        criteria=results,
+        total_percent=_shown(total),
+        total_exact=total,
+        total_threshold=dossier.call.total_threshold_percent,
+        sheets=len(sheets),
     )

@@ -87,14 +87,21 @@ def applications(user, call):
         and not ReviewerAssignment.objects.filter(call=call, reviewer=user, dossier__isnull=True).exists()
     ):
         rows = rows.filter(Exists(ReviewerAssignment.objects.filter(dossier=OuterRef("dossier"), reviewer=user)))
+    # Nothing of a dossier the reviewer declared a conflict with, not even its row.
+    rows = rows.exclude(Exists(ConflictDeclaration.objects.filter(dossier=OuterRef("dossier"), reviewer=user, has_conflict=True)))
     return rows
 
 
 def call_counts(call) -> dict:
     """Counts for the dashboard: pre-registrations and dossiers by state."""
-    preregistrations = dict(PreRegistration.objects.filter(call=call).values_list("state").annotate(n=Count("pk")))
-    dossiers = dict(Dossier.objects.filter(call=call).values_list("state").annotate(n=Count("pk")))
-    return {"preregistrations": preregistrations, "dossiers": dossiers}
+    from intake.enums import DossierState, PreRegistrationState
+
+    preregistrations = PreRegistration.objects.filter(call=call).values_list("state").annotate(n=Count("pk"))
+    dossiers = Dossier.objects.filter(call=call).values_list("state").annotate(n=Count("pk"))
+    return {
+        "preregistrations": {PreRegistrationState(state).label: n for state, n in preregistrations},
+        "dossiers": {DossierState(state).label: n for state, n in dossiers},
+    }
 
 
 def submissions_per_day(call) -> list[tuple]:

@@ -129,7 +129,7 @@ def scores_save(*, dossier_id: int, reviewer, scores: dict, submit: bool) -> Sco
                 number = Decimal(str(value))
             except InvalidOperation:
                 raise DomainError(_("“%(value)s” is not a score.") % {"value": value}) from None
-            if not 0 <= number <= criterion.max_score:
+            if not number.is_finite() or not 0 <= number <= criterion.max_score:
                 raise DomainError(
                     _("%(criterion)s: a score from 0 to %(max)d.") % {"criterion": criterion.name, "max": criterion.max_score}
                 )

@@ -2,11 +2,12 @@
 applicants get 403, other calls' dossiers 404, a conflicted reviewer no content."""
 
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +27,9 @@ from reviews.scoring import aggregate
 SORT_FIELDS = {
     "reference": "number",
     "organisation": "organisation__name",
-    "submitted": "-dossier_submitted_at",
-    "state": "dossier__state",
+    # Applications without a dossier last, on SQLite and PostgreSQL alike.
+    "submitted": F("dossier_submitted_at").desc(nulls_last=True),
+    "state": F("dossier__state").asc(nulls_last=True),
 }
 
 
@@ -142,36 +144,55 @@ def dossier_detail(request, slug, reference):
     return render(request, "reviews/dossier.html", _dossier_context(request, call, dossier, submission, reference, manager))
 
 
+def _submitted_attachments(dossier, snapshot):
+    """The dossier's attachments that belong to the version under review: a file uploaded
+    after the submission is not part of what is assessed."""
+    hashes = {a["sha256"] for a in snapshot["content"]["attachments"]}
+    return dossier.attachments.filter(sha256__in=hashes)
+
+
 def _dossier_context(request, call, dossier, submission, reference, manager):
-    from intake.budget import budget_rule_results, budget_totals
-    from intake.dossiers import dossier_content
-    from intake.mandates import mandate_checks, mandate_count
-    from intake.models import AuditEvent
+    """Everything shown comes from the version under review (its immutable snapshot), not
+    from the live dossier, which the applicant may have edited without submitting again."""
+    from intake.budget import AMOUNT_FIELDS, budget_rule_results, budget_totals
+    from intake.models import AuditEvent, BudgetYear
+    from intake.validators import is_flemish_postal_code
+    from reviews.admissibility import enterprise_number_valid
     from reviews.models import ScoreSheet
 
     snapshot = json.loads(submission.snapshot)
+    content = snapshot["content"]
     own_sheet = ScoreSheet.objects.filter(dossier=dossier, reviewer=request.user).prefetch_related("scores").first()
     own_scores = {s.criterion_id: s for s in own_sheet.scores.all()} if own_sheet else {}
     sees_others = manager or (own_sheet is not None and own_sheet.submitted_at is not None)
     versions = list(dossier.submissions.order_by("-version").select_related("receipt"))
-    compare = _compare(request, versions)
-    budget_years = list(dossier.budget_years.all())
-    mandates = list(dossier.mandates.all())
-    numbers = [m.enterprise_number for m in mandates]
+    budget_years = [BudgetYear(year=y["year"], **{f: Decimal(y[f]) for f in AMOUNT_FIELDS}) for y in content["budget"]]
+    numbers = [m["enterprise_number"] for m in content["mandates"]]
+    mandates = [
+        (
+            m,
+            {
+                "valid_number": enterprise_number_valid(m["enterprise_number"]),
+                "flemish": is_flemish_postal_code(m["postal_code"]),
+            },
+            numbers.count(m["enterprise_number"]) > 1,
+        )
+        for m in content["mandates"]
+    ]
     return {
         "call": call,
         "dossier": dossier,
         "submission": submission,
         "reference": reference,
         "snapshot": snapshot,
-        "content": dossier_content(dossier),
-        "mandates": [(m, mandate_checks(m), numbers.count(m.enterprise_number) > 1) for m in mandates],
-        "mandate_count": mandate_count(dossier),
+        "content": content,
+        "mandates": mandates,
+        "mandates_counted": snapshot.get("mandating_enterprises_counted"),
         "budget_totals": budget_totals(budget_years),
         "budget_rules": budget_rule_results(call, budget_years),
-        "attachments": dossier.attachments.all(),
+        "attachments": _submitted_attachments(dossier, snapshot),
         "versions": versions,
-        "compare": compare,
+        "compare": _compare(request, versions),
         "checklist": checklist(dossier, submission),
         "admissibility": related_or_none(dossier, "admissibility"),
         "decision": related_or_none(dossier, "decision"),
@@ -302,11 +323,11 @@ def attachment(request, slug, reference, pk):
     from intake.attachments import attachment_response
     from intake.audit import audit_record
 
-    call, dossier, _submission = _dossier_page(request, slug, reference)
+    call, dossier, submission = _dossier_page(request, slug, reference)
     declaration = selectors.declaration_of(request.user, dossier)
     if not is_call_manager(request.user) and (declaration is None or declaration.has_conflict):
         raise Http404
-    item = dossier.attachments.filter(pk=pk).first()
+    item = _submitted_attachments(dossier, json.loads(submission.snapshot)).filter(pk=pk).first()
     if item is None:
         raise Http404
     audit_record(actor=request.user, action="attachment.downloaded", obj=item, call=call, organisation=dossier.organisation)

@@ -55,7 +55,6 @@ RULES = (
 )
 
 
-
 def brussels_noon(day) -> datetime:
     """12:00:00 Brussels time on a calendar date: the form every deadline of the call takes."""
     return datetime.combine(day, time(12, 0), tzinfo=BRUSSELS)

@@ -1,0 +1,205 @@
+"""Builders for the reviewer-dashboard tests: agency users signed in the way allauth signs them in
+after a TOTP code, and a call whose dossier deadline has passed with one complete dossier
+built and submitted through the real services while the call was open."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import time_machine
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.base.internal.flows import post_authentication
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.dossiers import dossier_submit
+from intake.enums import SubmissionKind
+from intake.models import Call, Dossier, Organisation, PreRegistration, Submission
+from intake.roles import CALL_MANAGERS, REVIEWERS
+from tests.factories import CallFactory, EvaluationCriterionFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
+from tests.intake.dossier_helpers import complete_dossier
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+# --- People ------------------------------------------------------------------------------------
+
+
+def make_reviewer(**kwargs):
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=REVIEWERS))
+    return user
+
+
+def make_manager(**kwargs):
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=CALL_MANAGERS))
+    return user
+
+
+def sign_in(client, user, *, second_factor: bool = True, authenticator: bool | None = None):
+    """Sign ``user`` in on ``client``. With ``second_factor`` the session records a password
+    step and then a TOTP step exactly as allauth's login and MFA flows record them
+    (allauth.account.internal.flows.login.record_authentication and
+    allauth.mfa.base.internal.flows.post_authentication). ``authenticator`` (default: same
+    as ``second_factor``) says whether the user has a TOTP authenticator at all."""
+    client.force_login(user)
+    has_authenticator = second_factor if authenticator is None else authenticator
+    totp = None
+    if has_authenticator:
+        totp, _created = Authenticator.objects.get_or_create(
+            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": TOTP_SECRET}}
+        )
+    session = client.session
+    request = RequestFactory().get("/accounts/login/")
+    request.session = session
+    request.user = user
+    record_authentication(request, user, "password", email=user.email)
+    if second_factor:
+        if totp is not None:
+            post_authentication(request, totp)
+        else:  # a session that passed a second factor of an authenticator since removed
+            record_authentication(request, user, "mfa", type="totp")
+    session.save()
+    return client
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def is_second_factor_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"] == reverse("reviews:second_factor")
+
+
+# --- A call under review ---------------------------------------------------------------------------
+
+
+def make_call(*, closed: bool = True, **kwargs) -> Call:
+    """A call with the decree's two criteria (weight 1, max 10, threshold 50 %). ``closed``:
+    its dossier deadline passed 20 days ago (the phases were open 130 to 20 days ago)."""
+    if closed:
+        kwargs.setdefault("start", timezone.now() - timedelta(days=120))
+    call = CallFactory(**kwargs)
+    EvaluationCriterionFactory(call=call, name="Clusterpotentieel", position=1)
+    EvaluationCriterionFactory(call=call, name="Kwaliteit", position=2)
+    return call
+
+
+def while_open(call, minutes: int = 0) -> datetime:
+    """An instant at which both phases of ``call`` are open."""
+    return call.opens_at + timedelta(days=1, minutes=minutes)
+
+
+def submitted_dossier(
+    call, *, applicant=None, organisation=None, acronym: str = "WARM", network_name: str | None = None, at=None
+) -> tuple[Dossier, Submission]:
+    """A complete dossier built and submitted through the services at ``at`` (default: one day
+    after the call opened), by ``applicant`` for ``organisation``."""
+    applicant = applicant or UserFactory()
+    organisation = organisation or OrganisationFactory(owner=applicant)
+    extra = {"network_name": network_name} if network_name else {}
+    PreRegistrationFactory(call=call, organisation=organisation, complete=True, acronym=acronym, **extra)
+    with time_machine.travel(at or while_open(call), tick=False):
+        dossier = complete_dossier(call, organisation, applicant)
+        submission = dossier_submit(dossier_id=dossier.pk, actor=applicant)
+    dossier.refresh_from_db()
+    return dossier, submission
+
+
+@dataclass
+class Review:
+    call: Call
+    applicant: object
+    organisation: Organisation
+    dossier: Dossier
+    submission: Submission
+    manager: object
+    reviewer: object
+    criteria: list = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        return self.submission.reference
+
+    def url(self, name: str, **kwargs) -> str:
+        if name == "dashboard":
+            return reverse("reviews:dashboard")
+        if name in ("call", "assignments"):
+            return reverse(f"reviews:{name}", kwargs={"slug": self.call.slug})
+        return reverse(f"reviews:{name}", kwargs={"slug": self.call.slug, "reference": self.reference, **kwargs})
+
+
+# --- Cheap rows for the list ----------------------------------------------------------------------
+
+
+def cheap_application(
+    call,
+    number: int,
+    *,
+    with_dossier: bool = True,
+    organisation=None,
+    acronym: str = "WARM",
+    policy_priority=None,
+    dossier_state: str = "submitted",
+    submitted_at=None,
+    submitted_by=None,
+) -> PreRegistration:
+    """A submitted pre-registration (and optionally a submitted dossier) written straight to
+    the database: for list and query-count tests, where the services' cost does not matter."""
+    extra = {"policy_priority": policy_priority} if policy_priority is not None else {}
+    preregistration = PreRegistrationFactory(
+        call=call, organisation=organisation or OrganisationFactory(), complete=True, acronym=acronym, **extra
+    )
+    when = submitted_at or timezone.now()
+    PreRegistration.objects.filter(pk=preregistration.pk).update(state="submitted", number=number, submitted_at=when)
+    submitted_by = submitted_by or UserFactory()
+    Submission.objects.create(
+        kind=SubmissionKind.PREREGISTRATION,
+        reference=f"{call.reference_prefix}-VA-{number:04d}",
+        call=call,
+        organisation=preregistration.organisation,
+        preregistration=preregistration,
+        version=1,
+        snapshot="{}",
+        snapshot_sha256="0" * 64,
+        submitted_at=when,
+        submitted_by=submitted_by,
+        deadline=call.preregistration_deadline,
+    )
+    if with_dossier:
+        dossier = Dossier.objects.create(call=call, organisation=preregistration.organisation, preregistration=preregistration)
+        Dossier.objects.filter(pk=dossier.pk).update(state=dossier_state)
+        Submission.objects.create(
+            kind=SubmissionKind.DOSSIER,
+            reference=f"{call.reference_prefix}-DS-{number:04d}-1",
+            call=call,
+            organisation=preregistration.organisation,
+            preregistration=preregistration,
+            dossier=dossier,
+            version=1,
+            snapshot="{}",
+            snapshot_sha256="0" * 64,
+            submitted_at=when,
+            submitted_by=submitted_by,
+            deadline=call.dossier_deadline,
+        )
+    return PreRegistration.objects.select_related("organisation", "call").get(pk=preregistration.pk)
+
+
+def scores_for(review_or_call, *values, comment: str = "") -> dict:
+    """POST data for the scores form: one value per criterion, in the call's order."""
+    call = review_or_call.call if isinstance(review_or_call, Review) else review_or_call
+    data = {}
+    for criterion, value in zip(call.criteria.all(), values, strict=True):
+        data[f"score_{criterion.pk}"] = str(value)
+        data[f"comment_{criterion.pk}"] = comment
+    return data
+
+
+def score_dict(call, *values) -> dict:
+    """The services' form of scores: {criterion_id: (score, comment)}."""
+    return {c.pk: (Decimal(str(v)), "") for c, v in zip(call.criteria.all(), values, strict=True)}
