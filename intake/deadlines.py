@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from intake.enums import Phase, PhaseStatus, PreRegistrationState
+from intake.enums import Phase, PhaseStatus
 from intake.errors import DeadlinePassed, PhaseNotOpenYet
 
 
@@ -70,11 +70,6 @@ def is_open(call, phase: str, organisation=None, *, now: datetime | None = None)
     return phase_status(call, phase, organisation, now=now) == PhaseStatus.OPEN
 
 
-def call_status(call, *, now: datetime | None = None) -> str:
-    """Open while any phase can still be entered by someone without an extension."""
-    return phase_status(call, Phase.DOSSIER, now=now)
-
-
 def time_left(call, phase: str, organisation=None, *, now: datetime | None = None) -> timedelta:
     moment = now if now is not None else clock()
     return max(deadline_for(call, phase, organisation) - moment, timedelta(0))
@@ -89,13 +84,6 @@ def ensure_open(call, phase: str, organisation, *, now: datetime) -> AppliedDead
     if status == PhaseStatus.CLOSED:
         raise DeadlinePassed(applied.deadline)
     return applied
-
-
-def preregistration_editable(preregistration, *, now: datetime | None = None) -> bool:
-    """Whether the applicant can still change the pre-registration's content."""
-    return preregistration.state == PreRegistrationState.DRAFT and is_open(
-        preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=now
-    )
 
 
 def not_closed_filter(*, now: datetime) -> dict:

@@ -16,7 +16,7 @@ from intake import deadlines, dossiers, selectors
 from intake.enums import DossierSection, Phase
 from intake.errors import DomainError, DossierIncomplete, DossierLocked, EditConflict
 from intake.forms import ActivityFormSet, DeclarationsForm, GovernanceForm, KpiFormSet, NetworkForm, VersionForm
-from intake.views import _chosen_organisation
+from intake.views import _chosen_organisation, _run
 
 FORM_SECTIONS = {
     DossierSection.NETWORK: NetworkForm,
@@ -259,24 +259,21 @@ def dossier_submit(request, *, call, organisation, dossier):
 @require_POST
 @with_dossier
 def dossier_withdraw(request, *, call, organisation, dossier):
-    try:
-        dossiers.dossier_withdraw(dossier_id=dossier.pk, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The dossier has been withdrawn."))
+    _run(
+        request,
+        dossiers.dossier_withdraw,
+        dossier_id=dossier.pk,
+        actor=request.user,
+        success=_("The dossier has been withdrawn."),
+    )
     return redirect(dossier_url(call, organisation))
 
 
 @require_POST
 @with_dossier
 def dossier_reopen(request, *, call, organisation, dossier):
-    try:
-        dossiers.dossier_reopen(dossier_id=dossier.pk, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The dossier is a draft again."))
+    done = _("The dossier is a draft again.")
+    _run(request, dossiers.dossier_reopen, dossier_id=dossier.pk, actor=request.user, success=done)
     return redirect(dossier_url(call, organisation))
 
 

@@ -4,13 +4,11 @@ dossier unlock, access scoping, and concurrent requests (PostgreSQL only)."""
 
 import hashlib
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.urls import reverse
 
 from intake import selectors, services
@@ -775,34 +773,7 @@ def test_preregistration_page_shows_the_extended_deadline(client, at_brussels, o
 
 # --- Concurrency (PostgreSQL) -----------------------------------------------------------
 
-requires_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks (SELECT ... FOR UPDATE) only serialise real concurrent transactions on PostgreSQL; "
-    "run with DATABASE_URL=postgres://... (CI does)",
-)
-
-
-def run_together(*calls):
-    """Run each callable in its own thread, started together; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, func):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = func()
-        except Exception as exc:  # the test inspects the type
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
+from tests.concurrency import requires_postgresql, run_together  # noqa: E402
 
 
 @requires_postgresql

@@ -10,7 +10,6 @@ import io
 import json
 import re
 import socket
-import threading
 import uuid
 from datetime import datetime, timedelta
 
@@ -19,7 +18,6 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader, PdfWriter
@@ -849,34 +847,7 @@ def test_preregistration_page_shows_the_registered_instant_then_the_receipt_link
 
 # --- concurrency (PostgreSQL) ----------------------------------------------------------------
 
-requires_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks (SELECT ... FOR UPDATE) only serialise real concurrent transactions on PostgreSQL; "
-    "run with DATABASE_URL=postgres://... (CI does)",
-)
-
-
-def run_together(*calls):
-    """Run each callable in its own thread, started together; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, func):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = func()
-        except Exception as exc:  # the test inspects the type
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
+from tests.concurrency import requires_postgresql, run_together  # noqa: E402
 
 
 @requires_postgresql
