@@ -24,6 +24,7 @@ from intake.errors import (
 )
 from intake.formatting import format_brussels, format_brussels_long, format_duration
 from intake.models import AuditEvent, Extension, Membership, PreRegistration, Submission
+from tests.concurrency import requires_postgresql, run_together
 from tests.factories import (
     CallFactory,
     OrganisationFactory,
@@ -772,8 +773,6 @@ def test_preregistration_page_shows_the_extended_deadline(client, at_brussels, o
 
 
 # --- Concurrency (PostgreSQL) -----------------------------------------------------------
-
-from tests.concurrency import requires_postgresql, run_together  # noqa: E402
 
 
 @requires_postgresql

@@ -30,6 +30,7 @@ from intake.models import AuditEvent, Extension, Membership, Receipt, Submission
 from intake.receipts import SNAPSHOT_NAME, read_receipt_pdf, receipt_pdf, receipt_produce
 from intake.roles import CALL_MANAGERS, REVIEWERS
 from intake.tasks import receipt_render
+from tests.concurrency import requires_postgresql, run_together
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import BUDGET_YEAR, complete_dossier
 
@@ -846,8 +847,6 @@ def test_preregistration_page_shows_the_registered_instant_then_the_receipt_link
 
 
 # --- concurrency (PostgreSQL) ----------------------------------------------------------------
-
-from tests.concurrency import requires_postgresql, run_together  # noqa: E402
 
 
 @requires_postgresql
