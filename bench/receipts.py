@@ -51,13 +51,18 @@ def run() -> str:
     # Queue all 50 first (the worker is not running yet), then let one worker drain the
     # queue: the figure is the worker's pipeline per receipt, without its start-up time
     # or the producer's pace.
+    # Tasks left in the broker by an earlier benchmark of this run are not ours to time.
+    from clusterportal.celery import app
+
+    app.control.purge()
     for preregistration in preregistrations:
         preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+    ours = {"template": "submission_confirmation", "to": user.email}
     worker = _start_worker()
     try:
         deadline = time.monotonic() + 600
         # Done when every receipt is rendered and its e-mail has left the outbox.
-        while OutboxMessage.objects.filter(template="submission_confirmation", status=OutboxStatus.SENT).count() < COUNT:
+        while OutboxMessage.objects.filter(**ours, status=OutboxStatus.SENT).count() < COUNT:
             if time.monotonic() > deadline or worker.poll() is not None:
                 raise RuntimeError(f"receipts not done; see {env.VAR / 'worker.log'}")
             time.sleep(0.05)
@@ -65,14 +70,13 @@ def run() -> str:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    # Steady state: from the first receipt e-mailed to the last, 49 receipts. The first one
-    # also pays the worker's one-off warm-up (fontconfig, templates), reported apart.
-    sent = list(
-        OutboxMessage.objects.filter(template="submission_confirmation").order_by("sent_at").values_list("sent_at", flat=True)
-    )
-    first_receipt = Receipt.objects.order_by("created_at").values_list("created_at", flat=True).first()
-    pipeline = (sent[-1] - sent[0]).total_seconds() / (COUNT - 1)
-    first = (sent[0] - first_receipt).total_seconds()
+    # Steady state: from the first receipt rendered (the worker warmed up: fontconfig,
+    # templates) to the last e-mail sent, for the other 49 receipts and their e-mails. The
+    # first receipt's warm-up is reported apart.
+    last_sent = OutboxMessage.objects.filter(**ours).order_by("-sent_at").values_list("sent_at", flat=True).first()
+    created, rendered = Receipt.objects.order_by("rendered_at").values_list("created_at", "rendered_at").first()
+    pipeline = (last_sent - rendered).total_seconds() / (COUNT - 1)
+    first = (rendered - created).total_seconds()
 
     from weasyprint import HTML
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import deadlines, dossiers, selectors
-from intake.enums import DossierSection, Phase
+from intake.enums import AttachmentKind, DossierSection, Phase
 from intake.errors import DomainError, DossierIncomplete, DossierLocked, EditConflict
 from intake.forms import ActivityFormSet, DeclarationsForm, GovernanceForm, KpiFormSet, NetworkForm, VersionForm
 from intake.views import _chosen_organisation, _run
@@ -483,9 +483,37 @@ def dossier_mandate_edit(request, pk, *, call, organisation, dossier):
         )
     section = DossierSection.MANDATES
     context = dossier_context(
-        call, organisation, dossier, section=section, section_label=DossierSection(section).label, form=form, mandate=mandate
+        call,
+        organisation,
+        dossier,
+        section=section,
+        section_label=DossierSection(section).label,
+        form=form,
+        mandate=mandate,
+        letters=dossier.attachments.filter(kind=AttachmentKind.MANDATE_LETTERS),
     )
     return render(request, "intake/dossier_mandate_edit.html", context, status=status)
+
+
+@require_POST
+@with_dossier
+def dossier_mandate_letter(request, pk, *, call, organisation, dossier):
+    """Link an uploaded mandate letter to one enterprise (or unlink it)."""
+    from intake.mandates import mandate_letter_set
+
+    if not dossier.mandates.filter(pk=pk).exists():
+        raise Http404
+    raw = request.POST.get("letter") or ""
+    _run(
+        request,
+        mandate_letter_set,
+        dossier_id=dossier.pk,
+        mandate_id=pk,
+        attachment_id=int(raw) if raw.isdigit() else None,
+        actor=request.user,
+        success=_("Saved."),
+    )
+    return redirect(dossier_url(call, organisation, "dossier_mandate_edit", pk=pk))
 
 
 @require_POST

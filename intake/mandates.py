@@ -531,3 +531,23 @@ def mandate_remove(*, dossier_id: int, mandate_id: int, actor) -> None:
         dossier = dossier_lock_for_edit(dossier_id=dossier_id)
         _mandate_of(dossier, mandate_id).delete()
         bump_section_version(dossier, DossierSection.MANDATES, actor)
+
+
+def mandate_letter_set(*, dossier_id: int, mandate_id: int, attachment_id: int | None, actor) -> Mandate:
+    """Link one enterprise's own mandate letter (an uploaded mandate-letter PDF of the same
+    dossier), or unlink it with None. A combined PDF for all enterprises needs no links."""
+    from intake.enums import AttachmentKind
+
+    with transaction.atomic():
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        mandate = _mandate_of(dossier, mandate_id)
+        letter = None
+        if attachment_id is not None:
+            letter = dossier.attachments.filter(pk=attachment_id, kind=AttachmentKind.MANDATE_LETTERS).first()
+            if letter is None:
+                raise DomainError(_("Choose a mandate letter uploaded to this dossier."))
+        mandate.letter = letter
+        mandate.version += 1
+        mandate.save(update_fields=["letter", "version"])
+        bump_section_version(dossier, DossierSection.MANDATES, actor)
+    return mandate

@@ -35,6 +35,9 @@ urlpatterns = [
     path(
         "calls/<slug:slug>/dossier/mandates/<int:pk>/delete/", dossier_views.dossier_mandate_delete, name="dossier_mandate_delete"
     ),
+    path(
+        "calls/<slug:slug>/dossier/mandates/<int:pk>/letter/", dossier_views.dossier_mandate_letter, name="dossier_mandate_letter"
+    ),
     path("calls/<slug:slug>/dossier/budget/", dossier_views.dossier_budget, name="dossier_budget"),
     path("calls/<slug:slug>/dossier/section/<slug:section>/", dossier_views.dossier_section, name="dossier_section"),
     path("receipts/verify/", receipt_views.receipt_verify_page, name="receipt_verify"),

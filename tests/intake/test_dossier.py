@@ -120,6 +120,45 @@ def may_dossier(may_call, organisation, user):
         return complete_dossier(may_call, organisation, user)
 
 
+# --- Mandate letters, one per enterprise ---------------------------------------------------
+
+
+def test_mandate_letters_one_per_enterprise_replace_the_combined_pdf(dossier, user):
+    from intake.mandates import mandate_letter_set
+
+    combined = dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
+    Attachment.objects.filter(pk=combined.pk).delete()
+    assert [g.section for g in dossier_gaps(fresh(dossier))] == [DossierSection.ATTACHMENTS]
+
+    mandates = list(dossier.mandates.all())
+    for n, mandate in enumerate(mandates):
+        letter = attachment_upload(
+            dossier_id=dossier.pk,
+            uploaded_file=pdf_upload(f"mandaat-{n}.pdf", text=f"mandaat {n}"),
+            kind=AttachmentKind.MANDATE_LETTERS,
+            actor=user,
+        )
+        mandate_letter_set(dossier_id=dossier.pk, mandate_id=mandate.pk, attachment_id=letter.pk, actor=user)
+
+    assert dossier_gaps(fresh(dossier)) == []
+    content = dossier_content(fresh(dossier))
+    assert all(m["letter_sha256"] for m in content["mandates"])
+
+
+def test_mandate_letter_must_be_a_mandate_letter_of_the_same_dossier(dossier, user, call):
+    from intake.mandates import mandate_letter_set
+
+    mandate = dossier.mandates.first()
+    budget = dossier.attachments.get(kind=AttachmentKind.BUDGET_TEMPLATE)
+    other = complete_dossier(call, OrganisationFactory(owner=user), user)
+    foreign = other.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
+
+    for attachment in (budget, foreign):
+        with pytest.raises(DomainError):
+            mandate_letter_set(dossier_id=dossier.pk, mandate_id=mandate.pk, attachment_id=attachment.pk, actor=user)
+    assert Mandate.objects.get(pk=mandate.pk).letter_id is None
+
+
 # --- The builder --------------------------------------------------------------------------
 
 
