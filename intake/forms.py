@@ -1,6 +1,8 @@
 """Forms: input parsing and field-level messages only. Rules that need the database or
 the clock live in services and deadlines."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -238,12 +240,38 @@ class MandateImportForm(forms.Form):
     )
 
 
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+class EuroField(forms.DecimalField):
+    """An amount as people in Belgium type it: 225000, 225000,50, 225.000,50, € 225 000,50
+    or 225000.50. Shown with a decimal comma."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.replace("€", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "").strip()
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")  # 225.000,50: dots group thousands
+            elif _THOUSANDS.match(text):
+                text = text.replace(".", "")  # 225.000: a thousands separator, not cents
+            value = text
+        return super().to_python(value)
+
+
 class BudgetYearForm(forms.Form):
-    staff_costs = forms.DecimalField(label=_("staff costs"), max_digits=12, decimal_places=2, required=False)
-    operating_costs = forms.DecimalField(label=_("operating costs"), max_digits=12, decimal_places=2, required=False)
-    other_costs = forms.DecimalField(label=_("other costs"), max_digits=12, decimal_places=2, required=False)
-    member_contributions = forms.DecimalField(label=_("member contributions"), max_digits=12, decimal_places=2, required=False)
-    requested_subsidy = forms.DecimalField(label=_("requested subsidy"), max_digits=12, decimal_places=2, required=False)
+    staff_costs = EuroField(label=_("staff costs"))
+    operating_costs = EuroField(label=_("operating costs"))
+    other_costs = EuroField(label=_("other costs"))
+    member_contributions = EuroField(label=_("member contributions"))
+    requested_subsidy = EuroField(label=_("requested subsidy"))
 
 
 def budget_formset_class(years: int):

@@ -373,3 +373,32 @@ def test_budget_save_after_the_deadline_raises_and_keeps_the_draft(dossier, acto
         budget_save(dossier_id=dossier.pk, years=[year_data(1), year_data(2)], expected_version=1, actor=actor)
 
     assert stored_budget(dossier) == [(1, D("120000.00"))]
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("125000", "125000"),
+        ("125000,50", "125000.50"),
+        ("125.000,50", "125000.50"),
+        ("€ 125.000,50", "125000.50"),
+        ("125 000,50", "125000.50"),
+        ("125\u00a0000,50", "125000.50"),
+        ("225.000", "225000"),
+        ("125000.50", "125000.50"),
+    ],
+)
+def test_euro_field_accepts_amounts_as_typed_in_belgium(typed, amount):
+    from intake.forms import EuroField
+
+    assert EuroField().clean(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["abc", "12,5,0", "1.2.3,4,5"])
+def test_euro_field_refuses_what_is_not_an_amount(typed):
+    from django.core.exceptions import ValidationError
+
+    from intake.forms import EuroField
+
+    with pytest.raises(ValidationError):
+        EuroField().clean(typed)

@@ -55,6 +55,11 @@ RULES = (
 )
 
 
+def weekday_on_or_after(day):
+    """Deadlines fall on working days: a Saturday or Sunday moves to the Monday."""
+    return day + timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
+
+
 def brussels_noon(day) -> datetime:
     """12:00:00 Brussels time on a calendar date: the form every deadline of the call takes."""
     return datetime.combine(day, time(12, 0), tzinfo=BRUSSELS)
@@ -150,8 +155,8 @@ class Command(BaseCommand):
                 "title": "Vierde oproep innovatieve bedrijfsnetwerken",
                 "reference_prefix": "IBN4",
                 "opens_at": datetime.combine(today - timedelta(days=7), time(9, 0), tzinfo=BRUSSELS),
-                "preregistration_deadline": brussels_noon(today + timedelta(days=21)),
-                "dossier_deadline": brussels_noon(today + timedelta(days=120)),
+                "preregistration_deadline": brussels_noon(weekday_on_or_after(today + timedelta(days=21))),
+                "dossier_deadline": brussels_noon(weekday_on_or_after(today + timedelta(days=120))),
                 **self._common(),
             },
             priorities,
