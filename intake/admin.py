@@ -25,6 +25,20 @@ from intake.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the portal writes (submissions, audit events, outbox...): the
+    admin shows them and never changes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class EvaluationCriterionInline(admin.TabularInline):
     model = EvaluationCriterion
     extra = 0
@@ -114,34 +128,19 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreRegistration)
-class PreRegistrationAdmin(admin.ModelAdmin):
+class PreRegistrationAdmin(ReadOnlyAdmin):
     list_display = ("organisation", "call", "acronym", "state", "reference", "submitted_at")
     list_filter = ("call", "state")
     search_fields = ("organisation__name", "organisation__enterprise_number", "acronym", "network_name")
     readonly_fields = [f.name for f in PreRegistration._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ("reference", "kind", "organisation", "call", "submitted_at", "snapshot_sha256")
     list_filter = ("kind", "call")
     search_fields = ("reference", "organisation__name", "snapshot_sha256")
     readonly_fields = [f.name for f in Submission._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Extension)
@@ -167,24 +166,15 @@ class ExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "actor", "organisation", "call", "object_type", "object_id", "from_state", "to_state")
     list_filter = ("action", "call")
     search_fields = ("object_id", "organisation__name", "actor__email", "note")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(ReadOnlyAdmin):
     list_display = ("submission", "status", "attempts", "rendered_at", "emailed_at", "short_error")
     list_filter = ("status",)
     search_fields = ("submission__reference", "submission__organisation__name")
@@ -206,15 +196,9 @@ class ReceiptAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, _("%(n)d receipt(s) queued again.") % {"n": count})
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "to", "template", "language", "status", "attempts", "sent_at", "short_error")
     list_filter = ("status", "template", "language")
     search_fields = ("to", "subject", "dedupe_key")
@@ -233,15 +217,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         count = outbox_resend(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(n)d e-mail(s) queued again.") % {"n": count})
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "call",
@@ -265,12 +243,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     search_fields = ("recipient__email", "organisation__name")
     readonly_fields = [f.name for f in Reminder._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CallFollow)

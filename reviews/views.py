@@ -238,23 +238,33 @@ def _back(slug, reference):
     return redirect(reverse("reviews:dossier", kwargs={"slug": slug, "reference": reference}))
 
 
+def _act(request, form, service, *, success: str, invalid: str, **kwargs):
+    """A dossier action: a valid form calls one service with the form's data; domain
+    errors and invalid input become messages. The page is shown again either way."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return
+    try:
+        service(**kwargs, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+
+
 @require_POST
 @agency_required
 def declare(request, slug, reference):
     _call, dossier, _submission = _dossier_page(request, slug, reference)
-    form = ConflictForm(request.POST)
-    if form.is_valid():
-        try:
-            services.conflict_declare(
-                dossier=dossier,
-                reviewer=request.user,
-                has_conflict=form.cleaned_data["has_conflict"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, _("Choose one of the two answers."))
+    _act(
+        request,
+        ConflictForm(request.POST),
+        services.conflict_declare,
+        dossier=dossier,
+        reviewer=request.user,
+        success=_("Declaration recorded."),
+        invalid=_("Choose one of the two answers."),
+    )
     return _back(slug, reference)
 
 
@@ -262,22 +272,16 @@ def declare(request, slug, reference):
 @agency_required
 def admissibility(request, slug, reference):
     _call, dossier, submission = _dossier_page(request, slug, reference)
-    form = AdmissibilityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.admissibility_decide(
-                dossier_id=dossier.pk,
-                decision=form.cleaned_data["decision"],
-                motivation=form.cleaned_data["motivation"],
-                actor=request.user,
-                submission=submission,
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Admissibility recorded."))
-    else:
-        messages.error(request, _("Choose a decision and write a motivation."))
+    _act(
+        request,
+        AdmissibilityForm(request.POST),
+        services.admissibility_decide,
+        dossier_id=dossier.pk,
+        actor=request.user,
+        submission=submission,
+        success=_("Admissibility recorded."),
+        invalid=_("Choose a decision and write a motivation."),
+    )
     return _back(slug, reference)
 
 
@@ -305,16 +309,15 @@ def scores(request, slug, reference):
 @manager_required
 def decide(request, slug, reference):
     _call, dossier, _submission = _dossier_page(request, slug, reference)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decision_record(dossier_id=dossier.pk, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Decision recorded; the applicant is told by e-mail."))
-    else:
-        messages.error(request, _("Choose a decision and write a motivation."))
+    _act(
+        request,
+        DecisionForm(request.POST),
+        services.decision_record,
+        dossier_id=dossier.pk,
+        actor=request.user,
+        success=_("Decision recorded; the applicant is told by e-mail."),
+        invalid=_("Choose a decision and write a motivation."),
+    )
     return _back(slug, reference)
 
 
