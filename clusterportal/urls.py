@@ -2,11 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from clusterportal.admin_site import install as install_admin_site
 from clusterportal.health import healthz
 from intake import views as intake_views
 
-admin.site.site_header = "clusterportal — beheer"
-admin.site.site_title = "clusterportal"
+install_admin_site()
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -7,6 +7,7 @@ import pytest
 
 from intake.models import Call
 from intake.roles import CALL_MANAGERS
+from tests.auth import sign_in
 from tests.factories import PolicyPriorityFactory, UserFactory
 
 
@@ -16,7 +17,7 @@ def manager_client(client, db):
 
     manager = UserFactory(is_staff=True)
     manager.groups.add(Group.objects.get(name=CALL_MANAGERS))
-    client.force_login(manager)
+    sign_in(client, manager)  # staff need the second factor for the admin
     return client
 
 
@@ -99,3 +100,24 @@ def test_call_admin_is_closed_to_applicants(client, db):
     response = client.get("/admin/intake/call/add/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_admin_login_is_allauths_with_its_rate_limits(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_admin_needs_the_second_factor_for_staff(client, db):
+    from django.contrib.auth.models import Group
+
+    manager = UserFactory(is_staff=True)
+    manager.groups.add(Group.objects.get(name=CALL_MANAGERS))
+    client.force_login(manager)  # password only
+
+    response = client.get("/admin/intake/call/")
+    assert response.status_code == 302
+    assert client.get(response["Location"]).url.endswith("/reviews/two-factor/")
+
+    sign_in(client, manager)  # password and TOTP
+    assert client.get("/admin/intake/call/").status_code == 200

@@ -15,6 +15,7 @@ from intake.enums import OutboxStatus, Phase, ReminderStatus
 from intake.models import OutboxMessage, Reminder
 from intake.outbox import INTERRUPTED, outbox_build, outbox_enqueue, outbox_give_up, outbox_send_batch
 from intake.tasks import outbox_send
+from tests.auth import sign_in
 from tests.factories import UserFactory
 from tests.integration.smtp import free_port, smtp_server
 
@@ -310,7 +311,7 @@ def test_outbox_give_up_marks_what_is_still_queued_as_failed(call):
 
 @pytest.mark.django_db
 def test_admin_resend_action_requeues_failed_messages_only(call, client, mailoutbox, django_capture_on_commit_callbacks):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     user = UserFactory()
     failed = queued(call, to="failed@example.org", status=OutboxStatus.FAILED, attempts=1, last_error=INTERRUPTED)
     reminder = reminder_for(call, failed, user)

@@ -30,6 +30,7 @@ from intake.models import AuditEvent, Extension, Membership, Receipt, Submission
 from intake.receipts import SNAPSHOT_NAME, read_receipt_pdf, receipt_pdf, receipt_produce
 from intake.roles import CALL_MANAGERS, REVIEWERS
 from intake.tasks import receipt_render
+from tests.auth import sign_in
 from tests.concurrency import requires_postgresql, run_together
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import BUDGET_YEAR, complete_dossier
@@ -534,7 +535,7 @@ def test_receipt_render_failure_is_recorded_and_admin_requeue_renders_it(
     good = tmp_path / "fixed"
     good.mkdir()
     use_storage(settings, good)
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
             reverse("admin:intake_receipt_changelist"), {"action": "requeue", "_selected_action": [receipt.pk]}
@@ -553,7 +554,7 @@ def test_receipt_render_failure_is_recorded_and_admin_requeue_renders_it(
 
 
 def test_receipt_admin_requeue_leaves_a_rendered_receipt_alone(receipt, client, mailoutbox, django_capture_on_commit_callbacks):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(

@@ -21,6 +21,7 @@ from intake.enums import DossierState, OutboxStatus, Phase, PreRegistrationState
 from intake.formatting import BRUSSELS, format_brussels, format_brussels_long
 from intake.models import CallFollow, Dossier, Extension, Membership, OutboxMessage, Reminder
 from intake.reminders import DOSSIER, DRAFT, FOLLOW, audience, reminders_sweep
+from tests.auth import sign_in
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 
 D1, D2, D7, H3 = timedelta(days=1), timedelta(days=2), timedelta(days=7), timedelta(hours=3)
@@ -450,7 +451,7 @@ def call_change_form(call, **overrides) -> dict:
 
 @pytest.fixture
 def superuser_client(client, db):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 

@@ -7,11 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import time_machine
-from allauth.account.internal.flows.login import record_authentication
-from allauth.mfa.base.internal.flows import post_authentication
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,11 +15,9 @@ from intake.dossiers import dossier_submit
 from intake.enums import SubmissionKind
 from intake.models import Call, Dossier, Organisation, PreRegistration, Submission
 from intake.roles import CALL_MANAGERS, REVIEWERS
+from tests.auth import TOTP_SECRET, sign_in  # noqa: F401 — re-exported for the review tests
 from tests.factories import CallFactory, EvaluationCriterionFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import complete_dossier
-
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
-
 
 # --- People ------------------------------------------------------------------------------------
 
@@ -38,33 +32,6 @@ def make_manager(**kwargs):
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=CALL_MANAGERS))
     return user
-
-
-def sign_in(client, user, *, second_factor: bool = True, authenticator: bool | None = None):
-    """Sign ``user`` in on ``client``. With ``second_factor`` the session records a password
-    step and then a TOTP step exactly as allauth's login and MFA flows record them
-    (allauth.account.internal.flows.login.record_authentication and
-    allauth.mfa.base.internal.flows.post_authentication). ``authenticator`` (default: same
-    as ``second_factor``) says whether the user has a TOTP authenticator at all."""
-    client.force_login(user)
-    has_authenticator = second_factor if authenticator is None else authenticator
-    totp = None
-    if has_authenticator:
-        totp, _created = Authenticator.objects.get_or_create(
-            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": TOTP_SECRET}}
-        )
-    session = client.session
-    request = RequestFactory().get("/accounts/login/")
-    request.session = session
-    request.user = user
-    record_authentication(request, user, "password", email=user.email)
-    if second_factor:
-        if totp is not None:
-            post_authentication(request, totp)
-        else:  # a session that passed a second factor of an authenticator since removed
-            record_authentication(request, user, "mfa", type="totp")
-    session.save()
-    return client
 
 
 def is_login_redirect(response) -> bool:
