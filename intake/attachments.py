@@ -22,11 +22,12 @@ from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from intake import deadlines
 from intake.audit import audit_record
 from intake.dossiers import bump_section_version, dossier_lock_for_edit
 from intake.enums import AttachmentKind, DossierSection
 from intake.errors import DomainError
-from intake.models import Attachment
+from intake.models import Attachment, Mandate
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -356,9 +357,16 @@ def attachment_delete(*, dossier_id: int, attachment_id: int, actor) -> None:
                 "size": attachment.size,
             },
         )
-        attachment.delete()
+        if dossier.submissions.filter(snapshot__contains=attachment.sha256).exists():
+            # A submitted version certifies this file: it leaves the live dossier, but row
+            # and file stay for the reviewers and the receipt (the version is immutable).
+            Mandate.objects.filter(letter=attachment).update(letter=None)
+            attachment.removed_at = deadlines.clock()
+            attachment.save(update_fields=["removed_at"])
+        else:
+            attachment.delete()
+            transaction.on_commit(lambda: _delete_stored(storage, stored_name))
         bump_section_version(dossier, DossierSection.ATTACHMENTS, actor)
-        transaction.on_commit(lambda: _delete_stored(storage, stored_name))
 
 
 def attachment_response(attachment) -> FileResponse:

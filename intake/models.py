@@ -513,6 +513,11 @@ class Activity(models.Model):
         return self.title
 
 
+class LiveAttachments(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Attachment(models.Model):
     """7. A file of the dossier: stored privately, its type decided by content, its
     SHA-256 recorded at upload."""
@@ -526,8 +531,15 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Removed from the live dossier after a submitted version certified it: kept for that
+    # version (reviewers, receipt), invisible to everything else.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
+
+    objects = LiveAttachments()
+    all_objects = models.Manager()  # noqa: DJ012 — a manager, not a field
 
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["kind", "uploaded_at", "pk"]

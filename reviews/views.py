@@ -147,8 +147,11 @@ def dossier_detail(request, slug, reference):
 def _submitted_attachments(dossier, snapshot):
     """The dossier's attachments that belong to the version under review: a file uploaded
     after the submission is not part of what is assessed."""
+    from intake.models import Attachment
+
     hashes = {a["sha256"] for a in snapshot["content"]["attachments"]}
-    return dossier.attachments.filter(sha256__in=hashes)
+    # all_objects: a file the applicant removed after submitting still belongs to the version.
+    return Attachment.all_objects.filter(dossier=dossier, sha256__in=hashes)
 
 
 def _dossier_context(request, call, dossier, submission, reference, manager):

@@ -86,3 +86,24 @@ def test_dossier_page_attachment_download_is_audited_and_not_cached(client, revi
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="attachment.downloaded")
     assert (event.actor, event.object_id) == (review.reviewer, str(attachment.pk))
+
+
+def test_attachment_removed_after_submission_stays_with_the_submitted_version(client, review):
+    from intake.attachments import attachment_delete
+    from intake.models import Attachment
+
+    letters = review.dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
+    with time_machine.travel(while_open(review.call, minutes=5), tick=False):
+        attachment_delete(dossier_id=review.dossier.pk, attachment_id=letters.pk, actor=review.applicant)
+
+    # Gone from the live dossier (the applicant would have to submit again to be complete) ...
+    assert not review.dossier.attachments.filter(pk=letters.pk).exists()
+    # ... but row and file stay for the version that certified it.
+    kept = Attachment.all_objects.get(pk=letters.pk)
+    assert kept.removed_at is not None
+    assert kept.file.storage.exists(kept.file.name)
+    sign_in(client, review.manager)
+    assert "mandaatbrieven.pdf" in client.get(review.url("dossier")).content.decode()
+    response = client.get(review.url("attachment", pk=letters.pk))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
