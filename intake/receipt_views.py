@@ -20,7 +20,11 @@ MAX_RECEIPT_UPLOAD = 5 * 1024 * 1024
 
 @login_required
 def receipt_download(request, reference):
-    receipt = selectors.receipt_for_user(user=request.user, reference=reference)
+    from reviews.access import signed_in_with_second_factor
+
+    receipt = selectors.receipt_for_user(
+        user=request.user, reference=reference, second_factor=signed_in_with_second_factor(request)
+    )
     submission = receipt.submission
     audit_record(
         actor=request.user,

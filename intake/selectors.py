@@ -125,32 +125,42 @@ def is_call_manager(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.groups.filter(name=CALL_MANAGERS).exists())
 
 
-def calls_reviewed_by(user):
-    """Calls whose submissions a reviewer may see: those assigned to them (a whole call,
-    or one of its dossiers)."""
-    if not user.is_authenticated:
-        return Call.objects.none()
-    return Call.objects.filter(assignments__reviewer=user).distinct()
-
-
-def submissions_for_user(user):
-    """Submissions a user may see: their organisations', their calls' as reviewer, all as
-    call manager."""
+def submissions_for_user(user, *, second_factor: bool = False):
+    """Submissions a user may see: their own organisations'; and, for the agency's staff
+    signed in with a second factor, all (call managers) or those of the calls and dossiers
+    assigned to them (reviewers), never one they declared a conflict of interest with."""
     if not user.is_authenticated:
         return Submission.objects.none()
+    own = Q(organisation__in=organisations_for_user(user))
+    if not second_factor:
+        return Submission.objects.filter(own)
     if is_call_manager(user):
         return Submission.objects.all()
-    return Submission.objects.filter(
-        Q(organisation__in=organisations_for_user(user)) | Q(call__in=calls_reviewed_by(user))
-    ).distinct()
+    from reviews.access import is_reviewer
+    from reviews.models import ConflictDeclaration, ReviewerAssignment
+
+    if not is_reviewer(user):
+        return Submission.objects.filter(own)
+    assigned = ReviewerAssignment.objects.filter(reviewer=user)
+    conflicted = ConflictDeclaration.objects.filter(reviewer=user, has_conflict=True).values("dossier")
+    reviewed = (
+        (
+            Q(call__in=assigned.filter(dossier__isnull=True).values("call"))
+            | Q(dossier__in=assigned.filter(dossier__isnull=False).values("dossier"))
+            | Q(preregistration__dossier__in=assigned.filter(dossier__isnull=False).values("dossier"))
+        )
+        & ~Q(dossier__in=conflicted)
+        & ~Q(preregistration__dossier__in=conflicted)
+    )
+    return Submission.objects.filter(own | reviewed).distinct()
 
 
-def receipt_for_user(*, user, reference: str):
+def receipt_for_user(*, user, reference: str, second_factor: bool = False):
     from intake.models import Receipt
 
     return get_object_or_404(
         Receipt.objects.select_related("submission", "submission__call", "submission__organisation"),
-        submission__in=submissions_for_user(user),
+        submission__in=submissions_for_user(user, second_factor=second_factor),
         submission__reference=reference,
         status="rendered",
     )

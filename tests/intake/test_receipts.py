@@ -605,7 +605,10 @@ def test_receipt_download_allowed(client, organisation, submission, receipt, who
         visitor = in_group(CALL_MANAGERS)
     else:
         visitor = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(visitor)
+    if who == "editor":
+        client.force_login(visitor)
+    else:
+        sign_in(client, visitor)  # the agency's staff: only with the second factor
 
     response = client.get(download_url(submission.reference))
 
@@ -613,6 +616,41 @@ def test_receipt_download_allowed(client, organisation, submission, receipt, who
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == pdf_bytes_of(receipt)
     assert AuditEvent.objects.get(action="receipt.downloaded").actor == visitor
+
+
+@pytest.mark.parametrize("who", ["reviewer", "call manager"])
+def test_receipt_download_by_staff_without_the_second_factor_is_404(client, submission, receipt, who):
+    from reviews.models import ReviewerAssignment
+
+    if who == "reviewer":
+        visitor = in_group(REVIEWERS)
+        ReviewerAssignment.objects.create(call=submission.call, reviewer=visitor)
+    else:
+        visitor = in_group(CALL_MANAGERS)
+    client.force_login(visitor)  # password only
+
+    assert client.get(download_url(submission.reference)).status_code == 404
+
+
+def test_receipt_download_by_a_reviewer_with_a_conflict_is_404(client, submission, receipt, organisation, user):
+    """A reviewer assigned to one dossier of the call does not get another organisation's
+    receipt, nor (after declaring a conflict) the receipts of their own dossier."""
+    from reviews.models import ConflictDeclaration, ReviewerAssignment
+    from tests.intake.dossier_helpers import complete_dossier
+
+    reviewer = in_group(REVIEWERS)
+    other_org = OrganisationFactory(owner=UserFactory())
+    with time_machine.travel(SUBMITTED - timedelta(hours=1), tick=False):
+        dossier = complete_dossier(submission.call, other_org, other_org.memberships.get().user)
+    ReviewerAssignment.objects.create(call=submission.call, reviewer=reviewer, dossier=dossier)
+    sign_in(client, reviewer)
+
+    assert client.get(download_url(submission.reference)).status_code == 404  # not their dossier
+    prereg = dossier.preregistration.submissions.get()
+    assert Receipt.objects.get(submission=prereg).status == ReceiptStatus.RENDERED
+    assert client.get(download_url(prereg.reference)).status_code == 200  # their dossier
+    ConflictDeclaration.objects.create(dossier=dossier, reviewer=reviewer, has_conflict=True)
+    assert client.get(download_url(prereg.reference)).status_code == 404  # conflicted
 
 
 def test_receipt_download_by_a_reviewer_of_another_call_is_404(client, submission, receipt):
