@@ -647,7 +647,7 @@ def test_receipt_download_by_a_reviewer_with_a_conflict_is_404(client, submissio
 
     assert client.get(download_url(submission.reference)).status_code == 404  # not their dossier
     prereg = dossier.preregistration.submissions.get()
-    assert Receipt.objects.get(submission=prereg).status == ReceiptStatus.RENDERED
+    assert receipt_produce(submission_id=prereg.pk).status == ReceiptStatus.RENDERED
     assert client.get(download_url(prereg.reference)).status_code == 200  # their dossier
     ConflictDeclaration.objects.create(dossier=dossier, reviewer=reviewer, has_conflict=True)
     assert client.get(download_url(prereg.reference)).status_code == 404  # conflicted
