@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {"task": "intake.reminders_sweep", "schedule": float(REMINDER_SWEEP_SECONDS)},
+    # Receipts and e-mails recorded while the broker was unreachable are queued again.
+    "redispatch-stuck": {"task": "intake.redispatch_stuck", "schedule": 300.0},
 }
 # First retry of a failed SMTP batch after this many seconds, doubling each time.
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)

@@ -281,7 +281,7 @@ def _dossier_submit(*, dossier_id: int, actor):
     from intake.enums import SubmissionKind
     from intake.errors import DossierIncomplete
     from intake.mandates import mandate_count
-    from intake.models import Submission
+    from intake.models import Receipt, Submission
     from intake.snapshots import canonical_json, sha256_hex
     from intake.tasks import receipt_render
     from intake.workflow import dossier_transition
@@ -342,7 +342,11 @@ def _dossier_submit(*, dossier_id: int, actor):
         dossier_transition(
             dossier, DossierState.SUBMITTED, actor=actor, data={"reference": reference, "sha256": submission.snapshot_sha256}
         )
-        transaction.on_commit(lambda: receipt_render.delay(submission_id=submission.pk))
+        # The receipt row exists from the start (pending), so a receipt whose task never
+        # reached a worker is visible in the admin and picked up again by beat.
+        Receipt.objects.create(submission=submission)
+        # robust: the submission is recorded; if the broker is down, beat queues it later.
+        transaction.on_commit(lambda: receipt_render.delay(submission_id=submission.pk), robust=True)
     return submission
 
 

@@ -102,7 +102,7 @@ def outbox_send_on_commit(ids: list[int]) -> None:
 
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
-        transaction.on_commit(lambda chunk=chunk: outbox_send.delay(ids=chunk))
+        transaction.on_commit(lambda chunk=chunk: outbox_send.delay(ids=chunk), robust=True)
 
 
 def _reserve(message_id: int, run: str) -> bool:

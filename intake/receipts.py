@@ -203,7 +203,7 @@ def receipt_requeue(*, receipt: Receipt) -> None:
     from intake.tasks import receipt_render
 
     Receipt.objects.filter(pk=receipt.pk).update(status=ReceiptStatus.PENDING)
-    transaction.on_commit(lambda: receipt_render.delay(submission_id=receipt.submission_id))
+    transaction.on_commit(lambda: receipt_render.delay(submission_id=receipt.submission_id), robust=True)
 
 
 # --- Verification ---------------------------------------------------------------------------

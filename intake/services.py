@@ -22,7 +22,7 @@ from intake.errors import (
     NotAllowed,
     OrganisationExists,
 )
-from intake.models import Call, Dossier, Invitation, Membership, Organisation, PreRegistration, Submission
+from intake.models import Call, Dossier, Invitation, Membership, Organisation, PreRegistration, Receipt, Submission
 from intake.snapshots import canonical_json, preregistration_snapshot, sha256_hex
 from intake.workflow import preregistration_transition
 
@@ -265,7 +265,11 @@ def _preregistration_submit(*, preregistration_id: int, actor) -> Submission:
         )
         from intake.tasks import receipt_render
 
-        transaction.on_commit(lambda: receipt_render.delay(submission_id=submission.pk))
+        # The receipt row exists from the start (pending), so a receipt whose task never
+        # reached a worker is visible in the admin and picked up again by beat.
+        Receipt.objects.create(submission=submission)
+        # robust: the submission is recorded; if the broker is down, beat queues it later.
+        transaction.on_commit(lambda: receipt_render.delay(submission_id=submission.pk), robust=True)
     return submission
 
 

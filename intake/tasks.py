@@ -45,3 +45,11 @@ def reminders_sweep() -> None:
     from intake.reminders import reminders_sweep as sweep
 
     sweep()
+
+
+@shared_task(name="intake.redispatch_stuck", ignore_result=True)
+def redispatch_stuck() -> None:
+    """Run by beat: queue again receipts and e-mails whose task never reached a worker."""
+    from intake.recovery import redispatch
+
+    redispatch()
