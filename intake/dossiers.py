@@ -3,6 +3,7 @@ section saves with per-section optimistic locking, completeness, submission of i
 numbered versions. Mandates, budget and attachments have their own modules; all of them
 change a dossier only through ``dossier_lock_for_edit``."""
 
+import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -279,7 +280,7 @@ def _dossier_submit(*, dossier_id: int, actor):
     from django.utils import translation
 
     from intake.enums import SubmissionKind
-    from intake.errors import DossierIncomplete
+    from intake.errors import AlreadySubmitted, DossierIncomplete
     from intake.mandates import mandate_count
     from intake.models import Receipt, Submission
     from intake.snapshots import canonical_json, sha256_hex
@@ -291,15 +292,21 @@ def _dossier_submit(*, dossier_id: int, actor):
         gaps = dossier_gaps(dossier)
         if gaps:
             raise DossierIncomplete(gaps)
+        content = dossier_content(dossier)
+        content_sha256 = sha256_hex(canonical_json(content))
+        latest = dossier.submissions.order_by("-version").first()
+        if latest is not None and json.loads(latest.snapshot).get("content_sha256") == content_sha256:
+            # Nothing changed since the last version (a double click, a second tab): no
+            # second version, receipt and e-mail for the same content.
+            raise AlreadySubmitted(latest)
         # The instant recorded is read last, after the lock and the checks: a request
         # that began before the deadline but records after it is late.
         now = deadlines.clock()
         applied = deadlines.ensure_open(dossier.call, Phase.DOSSIER, dossier.organisation, now=now)
 
-        version = dossier.submissions.count() + 1
+        version = (latest.version if latest else 0) + 1
         preregistration = dossier.preregistration
         reference = f"{dossier.call.reference_prefix}-DS-{preregistration.number:04d}-{version}"
-        content = dossier_content(dossier)
         count = mandate_count(dossier)
         snapshot = canonical_json(
             {
@@ -316,7 +323,7 @@ def _dossier_submit(*, dossier_id: int, actor):
                 "acronym": preregistration.acronym,
                 "policy_priority": preregistration.policy_priority.name if preregistration.policy_priority else None,
                 "content": content,
-                "content_sha256": sha256_hex(canonical_json(content)),
+                "content_sha256": content_sha256,
                 "mandating_enterprises_counted": count.counted,
                 "submitted_at": now,
                 "submitted_by": actor.email,

@@ -8,6 +8,7 @@ marks it failed instead of sending it again — visible in the admin, where a ma
 re-send it deliberately. Never twice, never silently lost."""
 
 import logging
+import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -173,15 +174,27 @@ def outbox_send_batch(*, ids: list[int], run: str = "") -> dict:
                 if not connection.send_messages([_email(message)]):
                     raise OSError("the mail server accepted no recipient")
             except Exception as exc:
-                OutboxMessage.objects.filter(pk=message_id).update(
-                    status=OutboxStatus.QUEUED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-                )
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                if _permanent(exc):
+                    # This address will never work (5xx): fail this message, not the batch.
+                    OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.FAILED, last_error=error)
+                    counts["failed"] = counts.get("failed", 0) + 1
+                    continue
+                OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.QUEUED, last_error=error)
                 raise
             sent_before = message_id
             counts["sent"] += 1
         if sent_before is not None:
             _mark_sent(sent_before)
     return counts
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer about this message (refused recipient, rejected content): retrying
+    cannot help. 4xx answers and lost connections are retried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reason in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
 def _mark_sent(message_id: int) -> None:

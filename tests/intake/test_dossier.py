@@ -33,6 +33,7 @@ from intake.dossiers import (
 )
 from intake.enums import AttachmentKind, DossierSection, DossierState, PreRegistrationState
 from intake.errors import (
+    AlreadySubmitted,
     DeadlinePassed,
     DomainError,
     DossierIncomplete,
@@ -299,6 +300,18 @@ def test_dossier_snapshot_certifies_mandates_budget_attachments_and_content(doss
     assert content["network"] == NETWORK
     assert content["objectives"][0]["name"] == KPIS[0]["name"]
     assert content["governance"]["staff_fte"] == "2.50"
+
+
+def test_dossier_submit_twice_without_a_change_makes_one_version(dossier, user):
+    """A double click or a second tab: the same content is not a new version (no second
+    receipt, no second e-mail); the applicant is told it is already submitted."""
+    first = dossier_submit(dossier_id=dossier.pk, actor=user)
+
+    with pytest.raises(AlreadySubmitted) as refused:
+        dossier_submit(dossier_id=dossier.pk, actor=user)
+
+    assert refused.value.submission == first
+    assert Submission.objects.filter(kind="dossier").count() == 1
 
 
 def test_dossier_resubmit_is_version_2_and_leaves_version_1_untouched(dossier, user, call):

@@ -339,3 +339,20 @@ def test_admin_resend_action_requeues_failed_messages_only(call, client, mailout
     assert (failed.status, failed.attempts, failed.last_error) == (OutboxStatus.SENT, 2, "")
     assert Reminder.objects.filter(pk=reminder.pk, outbox__status=OutboxStatus.SENT).exists()
     assert stored(sent).attempts == 1  # a sent message is never re-sent
+
+
+def test_send_batch_fails_a_refused_address_and_sends_the_rest(call, smtp):
+    """A 550 for one address is that message's failure, not the batch's: the others go out."""
+    smtp.unknown.add("weg@example.org")
+    first = queued(call, to="een@example.org")
+    refused = queued(call, to="weg@example.org")
+    last = queued(call, to="drie@example.org")
+
+    counts = outbox_send_batch(ids=[first.pk, refused.pk, last.pk])
+
+    assert counts["sent"] == 2
+    assert sorted(smtp.recipients()) == ["drie@example.org", "een@example.org"]
+    refused = stored(refused)
+    assert refused.status == OutboxStatus.FAILED
+    assert "550" in refused.last_error
+    assert stored(last).status == OutboxStatus.SENT

@@ -29,6 +29,7 @@ class RecordingHandler:
         self.sessions = 0  # EHLO/HELO greetings: one per SMTP connection that sent mail
         self.refused = 0
         self.refuse_next = 0  # refuse that many DATA commands with 451
+        self.unknown: set[str] = set()  # addresses answered with "550 no such user"
         self._hold: threading.Event | None = None
         self.data_held = threading.Event()  # set once a held DATA has arrived
 
@@ -70,6 +71,12 @@ class RecordingHandler:
         with self._lock:
             self.sessions += 1
         return f"250 {server.hostname}"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:

@@ -10,11 +10,12 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, 
 from django.urls import reverse
 
 from intake.dossiers import dossier_submit
+from intake.enums import DossierSection
 from intake.models import AuditEvent
 from reviews import services
 from reviews.models import AdmissibilityReview, ConflictDeclaration, Decision, ReviewerAssignment, Score
 from tests.factories import UserFactory
-from tests.intake.dossier_helpers import NETWORK
+from tests.intake.dossier_helpers import NETWORK, save_section
 from tests.reviews.review_helpers import (
     TOTP_SECRET,
     is_login_redirect,
@@ -427,6 +428,7 @@ def test_scope_reviewer_of_one_dossier_sees_only_that_dossier(client, review):
 
 def test_scope_any_submission_reference_of_the_dossier_opens_it_at_the_last_version(client, review):
     with time_machine.travel(while_open(review.call, minutes=5), tick=False):
+        save_section(review.dossier.pk, DossierSection.NETWORK, {**NETWORK, "theme": "Versie 2"}, review.applicant)
         second = dossier_submit(dossier_id=review.dossier.pk, actor=review.applicant)
     sign_in(client, review.manager)
     for reference in (review.reference, second.reference):
