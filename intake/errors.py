@@ -60,9 +60,13 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
     def __init__(self, from_state, to_state):
+        from intake.enums import DossierState, PreRegistrationState
+
         self.from_state, self.to_state = from_state, to_state
+        labels = {**dict(DossierState.choices), **dict(PreRegistrationState.choices)}
         super().__init__(
-            _("This action is not possible in the current state (%(from)s → %(to)s).") % {"from": from_state, "to": to_state}
+            _("This is not possible now: it is %(state)s. Reload the page to see where it stands.")
+            % {"state": labels.get(from_state, from_state)}
         )
 
 

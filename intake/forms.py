@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from intake.enums import AttachmentKind, Role
@@ -102,6 +103,12 @@ class PreRegistrationForm(forms.ModelForm):
         for name in self.fields:
             self.fields[name].required = False
         self.fields["version"].required = True
+        # Bounded in the form: the model's own checks are skipped here (_post_clean), and
+        # a 10-digit count would otherwise reach the database.
+        for name in ("expected_member_count", "committed_member_count"):
+            self.fields[name].max_value = 100_000
+            self.fields[name].validators.append(MaxValueValidator(100_000))
+            self.fields[name].widget.attrs["max"] = 100_000
 
     def clean_proposal(self):
         text = self.cleaned_data.get("proposal") or ""
@@ -134,6 +141,32 @@ class PreRegistrationForm(forms.ModelForm):
 # --- Full dossier -------------------------------------------------------------------------
 
 
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+class EuroField(forms.DecimalField):
+    """A number as people in Belgium type it: 225000, 225000,50, 225.000,50, € 225 000,50
+    or 225000.50 (amounts, FTE, KPI targets). Shown with a decimal comma."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.replace("€", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "").strip()
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")  # 225.000,50: dots group thousands
+            elif _THOUSANDS.match(text):
+                text = text.replace(".", "")  # 225.000: a thousands separator, not cents
+            value = text
+        return super().to_python(value)
+
+
 class SectionForm(forms.ModelForm):
     """Base of the dossier's text sections: nothing is required to save a draft (the
     submit check lists what is missing); ``version`` carries the section's optimistic lock."""
@@ -157,6 +190,8 @@ class NetworkForm(SectionForm):
 
 
 class GovernanceForm(SectionForm):
+    staff_fte = EuroField(label=_("staff (FTE)"), max_digits=6, decimal_places=2)
+
     class Meta:
         model = Dossier
         fields = ("board_composition", "staff_fte", "member_steering")
@@ -189,9 +224,7 @@ class KpiForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.years = years
         for year in range(1, years + 1):
-            self.fields[f"year_{year}"] = forms.DecimalField(
-                label=_("target year %(year)d") % {"year": year}, required=False, max_digits=14, decimal_places=2
-            )
+            self.fields[f"year_{year}"] = EuroField(label=_("target year %(year)d") % {"year": year}, max_digits=14)
 
     def targets(self) -> dict[int, object]:
         return {year: self.cleaned_data.get(f"year_{year}") for year in range(1, self.years + 1)}
@@ -238,32 +271,6 @@ class MandateImportForm(forms.Form):
         label=_("If some rows have errors, import the good rows anyway (the others are listed so you can correct them)."),
         required=False,
     )
-
-
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
-
-class EuroField(forms.DecimalField):
-    """An amount as people in Belgium type it: 225000, 225000,50, 225.000,50, € 225 000,50
-    or 225000.50. Shown with a decimal comma."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            text = value.replace("€", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "").strip()
-            if "," in text:
-                text = text.replace(".", "").replace(",", ".")  # 225.000,50: dots group thousands
-            elif _THOUSANDS.match(text):
-                text = text.replace(".", "")  # 225.000: a thousands separator, not cents
-            value = text
-        return super().to_python(value)
 
 
 class BudgetYearForm(forms.Form):

@@ -224,15 +224,15 @@ def _preregistration_submit(*, preregistration_id: int, actor) -> Submission:
         if missing:
             raise Incomplete(missing)
         call = preregistration.call
-        now = deadlines.clock()
-        applied = deadlines.ensure_open(call, Phase.PREREGISTRATION, preregistration.organisation, now=now)
-
         if preregistration.number is None:
             # Numbers are handed out per call in submission order; the call row lock
             # serialises concurrent first submissions of different organisations.
             Call.objects.select_for_update().filter(pk=call.pk).first()
             last = PreRegistration.objects.filter(call=call).aggregate(n=Max("number"))["n"] or 0
             preregistration.number = last + 1
+        # Read after the last lock: waiting for it counts against the deadline.
+        now = deadlines.clock()
+        applied = deadlines.ensure_open(call, Phase.PREREGISTRATION, preregistration.organisation, now=now)
         version = preregistration.submissions.count() + 1
         reference = preregistration.reference if version == 1 else f"{preregistration.reference}-{version}"
         snapshot = canonical_json(

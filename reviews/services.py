@@ -115,6 +115,7 @@ def scores_save(*, dossier_id: int, reviewer, scores: dict, submit: bool) -> Sco
     with transaction.atomic():
         dossier = _lock(dossier_id)
         _require_no_conflict(dossier, reviewer)
+        _require_deadline_passed(dossier)  # scores belong to the version that stays under review
         if dossier.state not in (DossierState.SUBMITTED, DossierState.ADMISSIBLE):
             raise DomainError(_("This dossier is not being scored."))
         sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(dossier=dossier, reviewer=reviewer)

@@ -204,8 +204,10 @@ def test_preregistration_save_draft_view_stale_version_is_409_and_keeps_typed_va
     [
         ({"proposal": "x" * 2001}, "proposal", "too_long"),
         ({"expected_member_count": 10, "committed_member_count": 11}, "committed_member_count", "committed_gt_expected"),
+        # A number the database cannot hold is a form error, not an error page.
+        ({"expected_member_count": 3_000_000_000}, "expected_member_count", "max_value"),
     ],
-    ids=["proposal-too-long", "committed-more-than-expected"],
+    ids=["proposal-too-long", "committed-more-than-expected", "count-too-large"],
 )
 def test_preregistration_invalid_form_keeps_typed_values_and_saves_nothing(
     logged_in_client, call, organisation, user, overrides, field, code

@@ -341,3 +341,18 @@ def test_decision_applicant_of_another_organisation_sees_no_decision(client, rev
     response = client.get(f"{reverse('intake:dossier', kwargs={'slug': review.call.slug})}?organisation={organisation.pk}")
     assert response.status_code == 200
     assert "Geheim voor anderen." not in response.content.decode()
+
+
+def test_scores_refused_while_the_applicant_can_still_submit_a_new_version(open_review):
+    """Scores belong to the version under review, which is only final after the deadline."""
+    from intake.errors import DomainError
+    from reviews import services
+    from reviews.models import ScoreSheet
+
+    review = open_review
+    criterion = review.call.criteria.first()
+    with time_machine.travel(review.call.opens_at + timedelta(days=2), tick=False), pytest.raises(DomainError):
+        services.scores_save(
+            dossier_id=review.dossier.pk, reviewer=review.manager, scores={criterion.pk: ("7", "")}, submit=False
+        )
+    assert not ScoreSheet.objects.exists()
