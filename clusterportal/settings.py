@@ -277,6 +277,7 @@ SECURE_CSP = {
 # clients connect directly; 1 behind the proxy of the compose deployment). Rate limits
 # take the client address from there and never trust what the client wrote itself.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+CSRF_FAILURE_VIEW = "clusterportal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
