@@ -237,6 +237,10 @@ def preregistration(request, slug):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
+                if request.POST.get("and_submit"):
+                    # "Save and submit": what the user sees in the form is what is submitted.
+                    saved = selectors.preregistration_of(call=call, organisation=organisation)
+                    return _submit_saved(request, call, organisation, saved)
                 messages.success(request, _("Draft saved."))
                 return redirect(_preregistration_url(call, organisation))
         else:
@@ -292,20 +296,31 @@ def _preregistration_action(request, slug, service, success):
     return redirect(_preregistration_url(call, organisation))
 
 
+def _submitted_message(submission) -> str:
+    from intake.formatting import format_instant
+
+    return _("Submitted. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.") % {
+        "when": format_instant(submission.submitted_at),
+        "ref": submission.reference,
+    }
+
+
+def _submit_saved(request, call, organisation, preregistration):
+    try:
+        submission = services.preregistration_submit(preregistration_id=preregistration.pk, actor=request.user)
+    except AlreadySubmitted as exc:
+        messages.info(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, _("Your draft was saved, but not submitted: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _submitted_message(submission))
+    return redirect(_preregistration_url(call, organisation))
+
+
 @login_required
 @require_POST
 def preregistration_submit(request, slug):
-    from intake.formatting import format_instant
-
-    return _preregistration_action(
-        request,
-        slug,
-        services.preregistration_submit,
-        lambda submission: (
-            _("Submitted. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.")
-            % {"when": format_instant(submission.submitted_at), "ref": submission.reference}
-        ),
-    )
+    return _preregistration_action(request, slug, services.preregistration_submit, _submitted_message)
 
 
 @login_required

@@ -83,9 +83,11 @@ def test_applicant_journey_from_sign_up_to_submitted_preregistration(page, live_
     page.wait_for_load_state()
     assert PreRegistration.objects.get().version == 1
 
-    page.click("form[action$='/preregistration/submit/'] button[type=submit]")
+    page.fill("#id_planned_activities", "Workshops, matchmaking en bedrijfsbezoeken.")  # a last change, not saved yet
+    page.click("button[name=and_submit]")
     page.wait_for_load_state()
     submission = Submission.objects.get()
+    assert "bedrijfsbezoeken" in submission.snapshot  # the last change was saved and submitted
     content = page.content()
     assert submission.reference in content  # the registered reference and instant, at once
     assert re.search(r"\d\d:\d\d:\d\d \(UTC\+0[12]:00\)", content)

@@ -3,6 +3,7 @@ an immutable snapshot, the deadline at 12:00:00.000000 Brussels time, withdrawal
 dossier unlock, access scoping, and concurrent requests (PostgreSQL only)."""
 
 import hashlib
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -843,3 +844,29 @@ def test_preregistration_save_draft_concurrent_first_saves_one_wins(call, organi
     assert sorted(type(r).__name__ for r in results) == ["EditConflict", "PreRegistration"], results
     assert PreRegistration.objects.count() == 1
     assert PreRegistration.objects.get().version == 1
+
+
+@pytest.mark.django_db
+def test_save_and_submit_submits_what_is_in_the_form(logged_in_client, call, organisation, user, mailoutbox):
+    """The last edits are not lost by pressing submit: they are saved, then submitted."""
+    typed = form_post(call, organisation, 0, planned_activities="Laatste wijziging voor de deadline")
+
+    response = logged_in_client.post(prereg_url(call), {**typed, "and_submit": "1"})
+
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert json.loads(submission.snapshot)["content"]["planned_activities"] == "Laatste wijziging voor de deadline"
+    assert PreRegistration.objects.get().state == PreRegistrationState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_save_and_submit_incomplete_saves_and_says_why_it_was_not_submitted(logged_in_client, call, organisation, user):
+    typed = form_post(call, organisation, 0, contact_email="")
+
+    response = logged_in_client.post(prereg_url(call), {**typed, "and_submit": "1"}, follow=True)
+
+    preregistration = PreRegistration.objects.get()
+    assert preregistration.state == PreRegistrationState.DRAFT
+    assert preregistration.network_name == typed["network_name"]  # saved
+    assert not Submission.objects.exists()
+    assert any("niet ingediend" in str(m) for m in response.context["messages"])
