@@ -3,6 +3,7 @@ the dossier through ``with_dossier``: another organisation's dossier is a 404, a
 whose pre-registration is not submitted is refused with a clear message (403)."""
 
 import functools
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -99,7 +100,13 @@ def _decision_of(dossier):
 
 @with_dossier
 def dossier_overview(request, *, call, organisation, dossier):
-    return render(request, "intake/dossier_overview.html", dossier_context(call, organisation, dossier))
+    context = dossier_context(call, organisation, dossier)
+    latest = context["submissions"].first()
+    # Edits after a submission are not assessed until they are submitted as a new version.
+    context["unsubmitted_changes"] = latest is not None and (
+        json.loads(latest.snapshot).get("content_sha256") != dossiers.dossier_content_sha256(dossier)
+    )
+    return render(request, "intake/dossier_overview.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -280,8 +287,6 @@ def dossier_reopen(request, *, call, organisation, dossier):
 @with_dossier
 def dossier_version(request, version, *, call, organisation, dossier):
     """An earlier (or the current) submitted version, readable as submitted."""
-    import json
-
     submission = selectors.dossier_submissions(dossier).filter(version=version).first()
     if submission is None:
         raise Http404

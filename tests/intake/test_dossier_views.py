@@ -603,3 +603,23 @@ def test_dossier_pages_of_another_call_do_not_show_this_dossier(logged_in_client
     assert response.status_code == 403
     assert not PreRegistration.objects.filter(call=other_call).exists()
     assert PreRegistration.objects.get(call=submitted_dossier.call).state == PreRegistrationState.SUBMITTED
+
+
+def test_overview_warns_about_changes_made_after_the_last_submission(client, user, call, organisation, settings, tmp_path):
+    from intake.dossiers import dossier_submit
+    from tests.intake.dossier_helpers import NETWORK, complete_dossier, save_section
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    dossier = complete_dossier(call, organisation, user)
+    dossier_submit(dossier_id=dossier.pk, actor=user)
+    client.force_login(user)
+    url = f"/calls/{call.slug}/dossier/?organisation={organisation.pk}"
+    assert client.get(url).context["unsubmitted_changes"] is False
+
+    save_section(dossier.pk, "network", {**NETWORK, "theme": "Na de indiening gewijzigd"}, user)
+
+    response = client.get(url)
+    assert response.context["unsubmitted_changes"] is True
