@@ -61,8 +61,9 @@ def with_dossier(view):
     return wrapper
 
 
-def dossier_context(call, organisation, dossier, **extra) -> dict:
-    """What every dossier page shows: deadline, state, completeness per section."""
+def dossier_context(call, organisation, dossier, *, section=None, **extra) -> dict:
+    """What every dossier page shows: deadline, state, completeness per section (and the
+    section the page is about, if any)."""
     gaps = dossiers.dossier_gaps(dossier)
     by_section = dossiers.gaps_by_section(gaps)
     sections = [
@@ -85,6 +86,8 @@ def dossier_context(call, organisation, dossier, **extra) -> dict:
         "complete_count": sum(1 for s in sections if not s["gaps"]),
         "submissions": selectors.dossier_submissions(dossier),
         "decision": _decision_of(dossier),
+        "section": section,
+        "section_label": DossierSection(section).label if section else "",
         **extra,
     }
 
@@ -140,7 +143,7 @@ def _save(request, service, **kwargs) -> tuple[bool, EditConflict | None]:
 def _render_section(request, call, organisation, dossier, section, status, **extra):
     # When the dossier is not editable the template disables the fieldset; the fields stay
     # bound so that a refused save still shows what the user typed.
-    context = dossier_context(call, organisation, dossier, section=section, section_label=DossierSection(section).label, **extra)
+    context = dossier_context(call, organisation, dossier, section=section, **extra)
     return render(request, "intake/dossier_section.html", context, status=status)
 
 
@@ -334,7 +337,6 @@ def dossier_attachments(request, *, call, organisation, dossier):
         organisation,
         dossier,
         section=section,
-        section_label=DossierSection(section).label,
         form=form,
         attachments=dossier.attachments.select_related("uploaded_by"),
         total_size=attachments_total_size(dossier),
@@ -384,7 +386,6 @@ def _mandates_page(request, call, organisation, dossier, *, add_form=None, impor
         organisation,
         dossier,
         section=section,
-        section_label=DossierSection(section).label,
         mandates=[(m, mandate_checks(m)) for m in mandates],
         count=mandate_count(dossier),
         add_form=add_form or MandateForm(),
@@ -492,7 +493,6 @@ def dossier_mandate_edit(request, pk, *, call, organisation, dossier):
         organisation,
         dossier,
         section=section,
-        section_label=DossierSection(section).label,
         form=form,
         mandate=mandate,
         letters=dossier.attachments.filter(kind=AttachmentKind.MANDATE_LETTERS),
@@ -597,7 +597,6 @@ def dossier_budget(request, *, call, organisation, dossier):
         organisation,
         dossier,
         section=section,
-        section_label=DossierSection(section).label,
         formset=formset,
         version_form=version_form,
         year_forms=list(enumerate(formset.forms, start=1)),
