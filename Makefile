@@ -50,8 +50,11 @@ run: setup
 test: $(VENV)/.dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style and the architecture: ruff (with PLC0415: an import inside a function says why),
+# and import-linter's contracts in pyproject.toml (intake's layers; intake never imports reviews).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check-deploy: $(VENV)/.runtime
 	DJANGO_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \

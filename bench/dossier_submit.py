@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import env
-from intake.attachments import attachment_upload
-from intake.dossiers import dossier_submit
-from intake.enums import AttachmentKind
+from intake.kernel.enums import AttachmentKind
+from intake.services.attachments import attachment_upload
+from intake.services.submissions import dossier_submit
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 from tests.intake.dossier_helpers import complete_dossier
 

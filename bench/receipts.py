@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 from bench import env
-from intake.enums import OutboxStatus
+from intake.kernel.enums import OutboxStatus
+from intake.messaging.receipts import receipt_html
 from intake.models import OutboxMessage, Receipt, Submission
-from intake.receipts import receipt_html
-from intake.services import preregistration_submit
+from intake.services.submissions import preregistration_submit
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 
 COUNT = 50

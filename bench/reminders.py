@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from bench import env
 from bench.smtp_sink import start_sink
 from intake import deadlines
-from intake.enums import LegalForm, Role
+from intake.kernel.enums import LegalForm, Role
+from intake.messaging.outbox import _email
+from intake.messaging.reminders import reminders_sweep
 from intake.models import Call, Membership, Organisation, OutboxMessage, PreRegistration
-from intake.outbox import _email
-from intake.reminders import reminders_sweep
 
 COUNT = int(os.environ.get("BENCH_REMINDERS", "10000"))
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -109,7 +109,7 @@ def run() -> str:
     settings.MAILERS = {
         "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port}}
     }
-    from intake.outbox import outbox_send_batch
+    from intake.messaging.outbox import outbox_send_batch
 
     batch = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)[:100])
     OutboxMessage.objects.filter(pk__in=batch).update(status="queued")

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from bench import env
-from intake.enums import LegalForm, PreRegistrationState
+from intake.kernel.enums import LegalForm, PreRegistrationState
+from intake.kernel.roles import CALL_MANAGERS
 from intake.models import Call, Organisation, PreRegistration
-from intake.roles import CALL_MANAGERS
 
 
 def _call(slug: str, count: int) -> Call:

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 
+from clusterportal.second_factor import signed_in_with_second_factor
+
 
 def _second_factor_ok(request) -> bool:
     if not settings.REVIEWS_REQUIRE_MFA:
         return True
-    from reviews.access import signed_in_with_second_factor
-
     return signed_in_with_second_factor(request)
 
 

@@ -4,7 +4,8 @@ from django.urls import include, path
 
 from clusterportal.admin_site import install as install_admin_site
 from clusterportal.health import healthz
-from intake import views as intake_views
+from intake.web.views import public as intake_public
+from reviews import views as reviews_views
 
 install_admin_site()
 
@@ -13,9 +14,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # The language switch also remembers the choice for e-mails (reminders, receipts).
-    path("i18n/setlang/", intake_views.set_language, name="set_language"),
+    path("i18n/setlang/", intake_public.set_language, name="set_language"),
     path("reviews/", include("reviews.urls")),
     path("", include("intake.urls")),
+    # After intake's URLs, so that /receipts/verify/ stays the public check. The download
+    # lives in reviews because its scope includes the agency's staff.
+    path("receipts/<str:reference>/", reviews_views.receipt_download, name="receipt_download"),
 ]
 
 if settings.DEBUG:

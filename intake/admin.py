@@ -4,9 +4,11 @@ extensions without a developer. Submissions and audit events are read-only here.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from intake import deadlines, services
-from intake.enums import Phase
-from intake.formatting import format_brussels
+from intake import deadlines
+from intake.kernel.enums import Phase, ReceiptStatus
+from intake.kernel.formatting import format_brussels
+from intake.messaging.outbox import outbox_resend
+from intake.messaging.receipts import receipt_requeue
 from intake.models import (
     AuditEvent,
     Call,
@@ -23,6 +25,7 @@ from intake.models import (
     Reminder,
     Submission,
 )
+from intake.services import extensions
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -82,7 +85,7 @@ class CallAdmin(admin.ModelAdmin):
         if previous and obj.is_published:
             for phase, field in ((Phase.PREREGISTRATION, "preregistration_deadline"), (Phase.DOSSIER, "dossier_deadline")):
                 if previous[field] != getattr(obj, field):
-                    count = services.call_deadline_changed(
+                    count = extensions.call_deadline_changed(
                         call=obj, phase=phase, old_deadline=previous[field], actor=request.user
                     )
                     self.message_user(request, _("Deadline changed: %(n)d people are told by e-mail.") % {"n": count})
@@ -160,9 +163,9 @@ class ExtensionAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
-        event = services.extension_audit(extension=obj, actor=request.user, created=not change, previous_deadline=previous)
+        event = extensions.extension_audit(extension=obj, actor=request.user, created=not change, previous_deadline=previous)
         if previous != obj.deadline:
-            services.extension_notify(extension=obj, previous_deadline=previous, event=event)
+            extensions.extension_notify(extension=obj, previous_deadline=previous, event=event)
 
 
 @admin.register(AuditEvent)
@@ -187,9 +190,6 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Render and send the selected receipts again (only those not ready)"))
     def requeue(self, request, queryset):
-        from intake.enums import ReceiptStatus
-        from intake.receipts import receipt_requeue
-
         count = 0
         for receipt in queryset.exclude(status=ReceiptStatus.RENDERED):
             receipt_requeue(receipt=receipt)
@@ -212,8 +212,6 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Send the selected failed e-mails again"))
     def resend(self, request, queryset):
-        from intake.outbox import outbox_resend
-
         count = outbox_resend(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(n)d e-mail(s) queued again.") % {"n": count})
 

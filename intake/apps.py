@@ -8,6 +8,6 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Calls and applications")
 
     def ready(self):
-        from intake.roles import ensure_groups
+        from intake.services.groups import ensure_groups  # noqa: PLC0415 -- uses auth models: only importable once apps are ready
 
         post_migrate.connect(ensure_groups, sender=self)

@@ -1,4 +1,4 @@
-"""The one module that compares the clock with a deadline (DESIGN.md §4).
+"""The one module that compares a moment with a deadline (DESIGN.md §4).
 
 Every view, form, template, task and admin action asks here whether a phase is open and
 what deadline applies. "12u" is 12:00:00.000000 Europe/Brussels on that date: a moment
@@ -10,12 +10,15 @@ without it they read the clock once, through ``clock()``.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from intake.enums import Phase, PhaseStatus
-from intake.errors import DeadlinePassed, PhaseNotOpenYet
+from intake.kernel.enums import Phase, PhaseStatus
+from intake.kernel.errors import DeadlinePassed, PhaseNotOpenYet
+from intake.kernel.formatting import BRUSSELS
+from intake.models import Extension
 
 
 def clock() -> datetime:
@@ -28,8 +31,6 @@ def extension_for(call, phase: str, organisation):
     """The extension granted to this organisation for this phase, or None."""
     if organisation is None:
         return None
-    from intake.models import Extension
-
     return Extension.objects.filter(call=call, organisation=organisation, phase=phase).first()
 
 
@@ -70,9 +71,21 @@ def is_open(call, phase: str, organisation=None, *, now: datetime | None = None)
     return phase_status(call, phase, organisation, now=now) == PhaseStatus.OPEN
 
 
-def time_left(call, phase: str, organisation=None, *, now: datetime | None = None) -> timedelta:
-    moment = now if now is not None else clock()
-    return max(deadline_for(call, phase, organisation) - moment, timedelta(0))
+def remaining(deadline: datetime, *, now: datetime) -> timedelta:
+    """Time left until ``deadline`` at ``now``; zero once it has passed."""
+    return max(deadline - now, timedelta(0))
+
+
+def is_closed(call, phase: str, organisation=None, *, now: datetime | None = None) -> bool:
+    """The deadline that applies to the organisation has passed: the last version submitted
+    before it is final, and the agency may assess it."""
+    return phase_status(call, phase, organisation, now=now) == PhaseStatus.CLOSED
+
+
+def submitted_on_time(submission) -> bool:
+    """Was a recorded submission on time? Strictly before the deadline that applied to it
+    (recorded with it, extension included): the deadline instant itself is late."""
+    return submission.submitted_at < submission.deadline
 
 
 def ensure_open(call, phase: str, organisation, *, now: datetime) -> AppliedDeadline:
@@ -125,7 +138,7 @@ def phase_summary(call, phase: str, organisation=None, *, now: datetime | None =
         opens_at=call.opens_at,
         deadline=applied.deadline,
         extension=applied.extension,
-        time_left=max(applied.deadline - moment, timedelta(0)),
+        time_left=remaining(applied.deadline, now=moment),
     )
 
 
@@ -157,10 +170,6 @@ def reminder_moment(deadline: datetime, offset: timedelta) -> datetime:
     in Brussels calendar days ("1 day before" Monday 12:00 is Sunday 12:00 local time, also
     across a DST change, when that is 23 or 25 real hours); any other offset ("3h", "36h")
     counts in real time."""
-    from datetime import UTC
-
-    from intake.formatting import BRUSSELS
-
     if offset.seconds or offset.microseconds:
         return deadline - offset  # "36h", "3h": real time, on the aware instant
     wall = deadline.astimezone(BRUSSELS).replace(tzinfo=None) - timedelta(days=offset.days)
@@ -181,6 +190,23 @@ def reminder_timing(deadline: datetime, offset: timedelta, *, now: datetime) -> 
 
 def calls_with_deadlines_ahead_filter(*, now: datetime):
     """Q for calls with a deadline (or any extension) still ahead: the sweep's scope."""
-    from django.db.models import Q
-
     return Q(preregistration_deadline__gt=now) | Q(dossier_deadline__gt=now) | Q(extensions__deadline__gt=now)
+
+
+def phase_deadline_ahead(call, phase: str, *, now: datetime) -> bool:
+    """Is the call's deadline of a phase, or any organisation's extension of it, still ahead?"""
+    if now < call.phase_deadline(phase):
+        return True
+    return Extension.objects.filter(call=call, phase=phase, deadline__gt=now).exists()
+
+
+def deadlines_by_organisation(call, phase: str):
+    """A function organisation_id -> the deadline that applies to it, for many
+    organisations at once (one query): the call's, or a later one from an extension."""
+    call_deadline = call.phase_deadline(phase)
+    extended = dict(Extension.objects.filter(call=call, phase=phase).values_list("organisation_id", "deadline"))
+
+    def applied(organisation_id) -> datetime:
+        return max(call_deadline, extended.get(organisation_id, call_deadline))
+
+    return applied

@@ -1,7 +1,13 @@
-"""Celery tasks of the intake app: they take ids, fetch, and call one service."""
+"""Celery entry points of intake: ids in, one call of a messaging function. They are
+queued by name through intake.jobs, so nothing below imports this module."""
 
 from celery import shared_task
 from django.conf import settings
+
+from intake.messaging.outbox import outbox_give_up, outbox_send_batch
+from intake.messaging.receipts import receipt_produce
+from intake.messaging.recovery import redispatch
+from intake.messaging.reminders import reminders_sweep as sweep
 
 
 @shared_task(
@@ -18,8 +24,6 @@ from django.conf import settings
 def receipt_render(*, submission_id: int) -> None:
     """Render, store and e-mail a submission's receipt. Idempotent: a retried or
     duplicated task never makes a second receipt or sends a second e-mail."""
-    from intake.receipts import receipt_produce
-
     receipt_produce(submission_id=submission_id)
 
 
@@ -27,8 +31,6 @@ def receipt_render(*, submission_id: int) -> None:
 def outbox_send(self, *, ids: list[int]) -> None:
     """Send a batch of outbox messages over one SMTP connection; retried with back-off on
     SMTP failure, and what is still unsent after the last retry is marked failed."""
-    from intake.outbox import outbox_give_up, outbox_send_batch
-
     try:
         outbox_send_batch(ids=ids, run=self.request.id or "")
     except Exception as exc:
@@ -42,14 +44,10 @@ def outbox_send(self, *, ids: list[int]) -> None:
 @shared_task(name="intake.reminders_sweep", ignore_result=True)
 def reminders_sweep() -> None:
     """Run by beat on a plain UTC interval: decide, record and queue due reminders."""
-    from intake.reminders import reminders_sweep as sweep
-
     sweep()
 
 
 @shared_task(name="intake.redispatch_stuck", ignore_result=True)
 def redispatch_stuck() -> None:
     """Run by beat: queue again receipts and e-mails whose task never reached a worker."""
-    from intake.recovery import redispatch
-
     redispatch()

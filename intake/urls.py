@@ -1,53 +1,58 @@
 from django.urls import path
 
-from intake import dossier_views, receipt_views, views
+from intake.web.views import attachments, budget, dossier, mandates, organisations, preregistration, public, receipts
 
 app_name = "intake"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("calls/<slug:slug>/", views.call_detail, name="call_detail"),
-    path("calls/<slug:slug>/follow/", views.call_follow, name="call_follow"),
-    path("unfollow/<str:token>/", views.call_unfollow, name="call_unfollow"),
-    path("calls/<slug:slug>/preregistration/", views.preregistration, name="preregistration"),
-    path("calls/<slug:slug>/preregistration/submit/", views.preregistration_submit, name="preregistration_submit"),
-    path("calls/<slug:slug>/preregistration/withdraw/", views.preregistration_withdraw, name="preregistration_withdraw"),
-    path("calls/<slug:slug>/preregistration/reopen/", views.preregistration_reopen, name="preregistration_reopen"),
-    path("calls/<slug:slug>/dossier/", dossier_views.dossier_overview, name="dossier"),
-    path("calls/<slug:slug>/dossier/submit/", dossier_views.dossier_submit, name="dossier_submit"),
-    path("calls/<slug:slug>/dossier/withdraw/", dossier_views.dossier_withdraw, name="dossier_withdraw"),
-    path("calls/<slug:slug>/dossier/reopen/", dossier_views.dossier_reopen, name="dossier_reopen"),
-    path("calls/<slug:slug>/dossier/versions/<int:version>/", dossier_views.dossier_version, name="dossier_version"),
-    path("calls/<slug:slug>/dossier/attachments/", dossier_views.dossier_attachments, name="dossier_attachments"),
+    path("", public.home, name="home"),
+    path("calls/<slug:slug>/", public.call_detail, name="call_detail"),
+    path("calls/<slug:slug>/follow/", public.call_follow, name="call_follow"),
+    path("unfollow/<str:token>/", public.call_unfollow, name="call_unfollow"),
+    path("calls/<slug:slug>/preregistration/", preregistration.preregistration, name="preregistration"),
+    path("calls/<slug:slug>/preregistration/submit/", preregistration.preregistration_submit, name="preregistration_submit"),
+    path(
+        "calls/<slug:slug>/preregistration/withdraw/", preregistration.preregistration_withdraw, name="preregistration_withdraw"
+    ),
+    path("calls/<slug:slug>/preregistration/reopen/", preregistration.preregistration_reopen, name="preregistration_reopen"),
+    path("calls/<slug:slug>/dossier/", dossier.dossier_overview, name="dossier"),
+    path("calls/<slug:slug>/dossier/submit/", dossier.dossier_submit, name="dossier_submit"),
+    path("calls/<slug:slug>/dossier/withdraw/", dossier.dossier_withdraw, name="dossier_withdraw"),
+    path("calls/<slug:slug>/dossier/reopen/", dossier.dossier_reopen, name="dossier_reopen"),
+    path("calls/<slug:slug>/dossier/versions/<int:version>/", dossier.dossier_version, name="dossier_version"),
+    path("calls/<slug:slug>/dossier/attachments/", attachments.dossier_attachments, name="dossier_attachments"),
     path(
         "calls/<slug:slug>/dossier/attachments/<int:pk>/",
-        dossier_views.dossier_attachment_download,
+        attachments.dossier_attachment_download,
         name="dossier_attachment_download",
     ),
     path(
         "calls/<slug:slug>/dossier/attachments/<int:pk>/delete/",
-        dossier_views.dossier_attachment_delete,
+        attachments.dossier_attachment_delete,
         name="dossier_attachment_delete",
     ),
-    path("calls/<slug:slug>/dossier/mandates/", dossier_views.dossier_mandates, name="dossier_mandates"),
-    path("calls/<slug:slug>/dossier/mandates/template.csv", dossier_views.mandates_template, name="mandates_template"),
-    path("calls/<slug:slug>/dossier/mandates/<int:pk>/", dossier_views.dossier_mandate_edit, name="dossier_mandate_edit"),
+    path("calls/<slug:slug>/dossier/mandates/", mandates.dossier_mandates, name="dossier_mandates"),
+    path("calls/<slug:slug>/dossier/mandates/template.csv", mandates.mandates_template, name="mandates_template"),
+    path("calls/<slug:slug>/dossier/mandates/<int:pk>/", mandates.dossier_mandate_edit, name="dossier_mandate_edit"),
+    path("calls/<slug:slug>/dossier/mandates/<int:pk>/delete/", mandates.dossier_mandate_delete, name="dossier_mandate_delete"),
+    path("calls/<slug:slug>/dossier/mandates/<int:pk>/letter/", mandates.dossier_mandate_letter, name="dossier_mandate_letter"),
+    path("calls/<slug:slug>/dossier/budget/", budget.dossier_budget, name="dossier_budget"),
+    path("calls/<slug:slug>/dossier/section/<slug:section>/", dossier.dossier_section, name="dossier_section"),
+    # /receipts/<reference>/ (the download) is routed by clusterportal.urls: its scope
+    # includes the agency's staff, which intake does not know about.
+    path("receipts/verify/", receipts.receipt_verify_page, name="receipt_verify"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/invitations/", organisations.invitation_create, name="invitation_create"),
     path(
-        "calls/<slug:slug>/dossier/mandates/<int:pk>/delete/", dossier_views.dossier_mandate_delete, name="dossier_mandate_delete"
+        "organisations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        organisations.invitation_revoke,
+        name="invitation_revoke",
     ),
     path(
-        "calls/<slug:slug>/dossier/mandates/<int:pk>/letter/", dossier_views.dossier_mandate_letter, name="dossier_mandate_letter"
+        "organisations/<int:pk>/members/<int:membership_pk>/remove/", organisations.membership_remove, name="membership_remove"
     ),
-    path("calls/<slug:slug>/dossier/budget/", dossier_views.dossier_budget, name="dossier_budget"),
-    path("calls/<slug:slug>/dossier/section/<slug:section>/", dossier_views.dossier_section, name="dossier_section"),
-    path("receipts/verify/", receipt_views.receipt_verify_page, name="receipt_verify"),
-    path("receipts/<str:reference>/", receipt_views.receipt_download, name="receipt_download"),
-    path("organisations/", views.organisation_list, name="organisation_list"),
-    path("organisations/new/", views.organisation_create, name="organisation_create"),
-    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
-    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
-    path("organisations/<int:pk>/invitations/", views.invitation_create, name="invitation_create"),
-    path("organisations/<int:pk>/invitations/<int:invitation_pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("organisations/<int:pk>/members/<int:membership_pk>/remove/", views.membership_remove, name="membership_remove"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
 ]

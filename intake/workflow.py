@@ -1,15 +1,19 @@
-"""State transitions: the only code that writes a state field (DESIGN.md §4).
+"""State transitions: the only code that writes a state field (DESIGN.md §4), and the
+actions a page may offer (``allowed_actions``), both read from one transition table.
 
-A transition locks the row, checks the pair against the table, saves with update_fields
-and writes the audit event, all in the caller's transaction. E-mails and receipts are
-queued by the services with transaction.on_commit, after the state is durable."""
+A transition locks nothing itself: the caller locked the row in its transaction. It
+checks the pair against the table, saves with update_fields and writes the audit event.
+E-mails and receipts are queued by the services through intake.jobs, on commit."""
 
 from django.db import transaction
 
+from intake import deadlines
 from intake.audit import audit_record
-from intake.enums import DossierState as DS
-from intake.enums import PreRegistrationState as PR
-from intake.errors import InvalidTransition
+from intake.kernel.enums import DOSSIER_EDITABLE_STATES, Phase
+from intake.kernel.enums import DossierState as DS
+from intake.kernel.enums import PreRegistrationState as PR
+from intake.kernel.errors import InvalidTransition
+from intake.models import Dossier, PreRegistration
 
 # (from, to) pairs a pre-registration may take. Withdrawn → draft lets an organisation
 # reconsider before the deadline (deadlines are checked by the services).
@@ -20,13 +24,6 @@ PREREGISTRATION_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         (PR.WITHDRAWN, PR.DRAFT),
     }
 )
-
-_ACTIONS = {
-    PR.SUBMITTED: "preregistration.submitted",
-    PR.WITHDRAWN: "preregistration.withdrawn",
-    PR.DRAFT: "preregistration.reopened",
-}
-
 
 # (from, to) pairs a dossier may take. submitted → submitted is a re-submission: a new
 # immutable version before the deadline. Admissibility and decisions are the agency's.
@@ -46,59 +43,98 @@ DOSSIER_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+TRANSITIONS = {PreRegistration: PREREGISTRATION_TRANSITIONS, Dossier: DOSSIER_TRANSITIONS}
 
-def dossier_can_transition(from_state: str, to_state: str) -> bool:
-    return (from_state, to_state) in DOSSIER_TRANSITIONS
+# The audit action of a transition, where it is not "<model>.<to state>".
+_ACTIONS = {
+    (PreRegistration, PR.DRAFT, PR.SUBMITTED): "preregistration.submitted",
+    (PreRegistration, PR.WITHDRAWN, PR.DRAFT): "preregistration.reopened",
+    (Dossier, DS.SUBMITTED, DS.SUBMITTED): "dossier.resubmitted",
+}
 
 
-def dossier_transition(dossier, to_state: str, *, actor, note: str = "", extra_fields=(), data=None):
-    """Move a dossier (locked by the caller) to ``to_state``, with its audit event."""
+def can_transition(model, from_state: str, to_state: str) -> bool:
+    return (from_state, to_state) in TRANSITIONS[model]
+
+
+def transition(obj, to_state: str, *, actor, note: str = "", extra_fields=(), data=None):
+    """Move ``obj`` (a pre-registration or a dossier, locked by the caller) to ``to_state``
+    with its audit event. ``extra_fields`` are other fields the caller set that must be
+    saved in the same write (submitted_at, submitted_by, number, version)."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("dossier_transition must run inside the transaction that locked the row")
-    from_state = dossier.state
-    if not dossier_can_transition(from_state, to_state):
+        raise RuntimeError("a transition must run inside the transaction that locked the row")
+    model = type(obj)
+    from_state = obj.state
+    if not can_transition(model, from_state, to_state):
         raise InvalidTransition(from_state, to_state)
-    dossier.state = to_state
-    dossier.save(update_fields=["state", "updated_at", *extra_fields])
-    action = "dossier.resubmitted" if from_state == to_state == DS.SUBMITTED else f"dossier.{to_state}"
+    obj.state = to_state
+    obj.save(update_fields=["state", "updated_at", *extra_fields])
     audit_record(
         actor=actor,
-        action=action,
-        obj=dossier,
-        call=dossier.call,
-        organisation=dossier.organisation,
+        action=_ACTIONS.get((model, from_state, to_state), f"{model._meta.model_name}.{to_state}"),
+        obj=obj,
+        call=obj.call,
+        organisation=obj.organisation,
         from_state=from_state,
         to_state=to_state,
         note=note,
         data=data,
     )
-    return dossier
+    return obj
 
 
-def preregistration_can_transition(from_state: str, to_state: str) -> bool:
-    return (from_state, to_state) in PREREGISTRATION_TRANSITIONS
+# --- What a page may offer --------------------------------------------------------------------
+
+EDIT, SUBMIT, WITHDRAW, REOPEN = "edit", "submit", "withdraw", "reopen"
+ASSESS, SCORE, DECIDE = "assess", "score", "decide"
 
 
-def preregistration_transition(preregistration, to_state: str, *, actor, note: str = "", extra_fields=(), data=None):
-    """Move a pre-registration (already locked by the caller with select_for_update) to
-    ``to_state``. ``extra_fields`` are other fields the caller set that must be saved in
-    the same write (submitted_at, submitted_by, number)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("preregistration_transition must run inside the transaction that locked the row")
-    from_state = preregistration.state
-    if not preregistration_can_transition(from_state, to_state):
-        raise InvalidTransition(from_state, to_state)
-    preregistration.state = to_state
-    preregistration.save(update_fields=["state", "updated_at", *extra_fields])
-    audit_record(
-        actor=actor,
-        action=_ACTIONS[to_state],
-        obj=preregistration,
-        call=preregistration.call,
-        organisation=preregistration.organisation,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data,
+def _applicant_actions(model, state: str, *, is_open: bool, editable_states) -> frozenset[str]:
+    if not is_open:
+        return frozenset()
+    actions = set()
+    if state in editable_states:
+        actions.add(EDIT)
+    for action, target in ((SUBMIT, "submitted"), (WITHDRAW, "withdrawn"), (REOPEN, "draft")):
+        if can_transition(model, state, target):
+            actions.add(action)
+    return frozenset(actions)
+
+
+def preregistration_actions(preregistration, *, call, organisation, now=None) -> frozenset[str]:
+    """What the applicant may do with a pre-registration now. ``preregistration`` may be
+    None (not started): it is a draft to be."""
+    state = preregistration.state if preregistration is not None else PR.DRAFT
+    is_open = deadlines.is_open(call, Phase.PREREGISTRATION, organisation, now=now)
+    return _applicant_actions(PreRegistration, state, is_open=is_open, editable_states=(PR.DRAFT,))
+
+
+def dossier_actions(dossier, *, now=None) -> frozenset[str]:
+    """What the applicant may do with a dossier now: only before the deadline that applies
+    to the organisation, and only while its pre-registration stays submitted."""
+    is_open = dossier.preregistration.state == PR.SUBMITTED and deadlines.is_open(
+        dossier.call, Phase.DOSSIER, dossier.organisation, now=now
     )
-    return preregistration
+    return _applicant_actions(Dossier, dossier.state, is_open=is_open, editable_states=DOSSIER_EDITABLE_STATES)
+
+
+def review_actions(dossier, *, now=None) -> frozenset[str]:
+    """What the agency may do with a dossier now, by its state: nothing before the deadline
+    (the applicant may still submit a new version); who may do it is reviews' business."""
+    if not deadlines.is_closed(dossier.call, Phase.DOSSIER, dossier.organisation, now=now):
+        return frozenset()
+    actions = set()
+    if can_transition(Dossier, dossier.state, DS.ADMISSIBLE):
+        actions.add(ASSESS)
+    if dossier.state in (DS.SUBMITTED, DS.ADMISSIBLE):
+        actions.add(SCORE)
+    if can_transition(Dossier, dossier.state, DS.REJECTED):
+        actions.add(DECIDE)
+    return frozenset(actions)
+
+
+def allowed_actions(obj, *, now=None) -> frozenset[str]:
+    """The applicant's actions on a pre-registration or dossier (for pages' buttons)."""
+    if isinstance(obj, Dossier):
+        return dossier_actions(obj, now=now)
+    return preregistration_actions(obj, call=obj.call, organisation=obj.organisation, now=now)

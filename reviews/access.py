@@ -3,30 +3,13 @@ signed in with a second factor (TOTP). Everyone else gets 403 on every /reviews/
 
 import functools
 
-from allauth.account.internal.flows.login import get_authentication_records
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from intake.roles import REVIEWERS
-from intake.selectors import is_call_manager
-
-
-def is_reviewer(user) -> bool:
-    return user.is_authenticated and user.groups.filter(name=REVIEWERS).exists()
-
-
-def is_agency(user) -> bool:
-    return is_reviewer(user) or is_call_manager(user)
-
-
-def signed_in_with_second_factor(request) -> bool:
-    """The user has a TOTP authenticator and this session passed it."""
-    if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
-        return False
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+from clusterportal.second_factor import signed_in_with_second_factor
+from intake.selectors.organisations import is_agency, is_call_manager
 
 
 def agency_required(view):

@@ -4,10 +4,12 @@ as it is (UTF-8 with BOM, semicolons, decimal commas) and XLSX."""
 import csv
 import io
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
-from intake.formatting import format_instant
-from intake.validators import format_enterprise_number
+from intake.kernel.formatting import format_instant
+from intake.kernel.validators import format_enterprise_number
 
 
 def _columns():
@@ -30,8 +32,6 @@ def _columns():
 def related_or_none(obj, name: str):
     """A reverse one-to-one that may be absent (a pre-registration's dossier, a dossier's
     decision), read from select_related without raising."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     try:
         return getattr(obj, name)
     except ObjectDoesNotExist:
@@ -81,8 +81,6 @@ def csv_bytes(applications) -> bytes:
 
 
 def xlsx_bytes(applications, *, title: str) -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "export")
     sheet.append(_columns())

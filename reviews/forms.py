@@ -1,7 +1,9 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from intake.enums import DossierState
+from intake.kernel.enums import DossierState
+from intake.kernel.roles import REVIEWERS
 from reviews.models import Admissibility, Outcome
 
 PHASES = [("", _("all")), ("preregistration", _("pre-registrations only")), ("dossier", _("with a full dossier"))]
@@ -64,10 +66,6 @@ class AssignmentForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
-        from intake.roles import REVIEWERS
-
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = get_user_model().objects.filter(groups__name=REVIEWERS).order_by("email")
         self.fields["reviewer"].label_from_instance = lambda user: user.email

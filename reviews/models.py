@@ -1,6 +1,6 @@
 """The agency's side: reviewer assignments, conflict-of-interest declarations,
 admissibility, scores and decisions. Dossier states themselves are written only by
-intake.workflow.dossier_transition."""
+intake.workflow.transition."""
 
 from decimal import Decimal
 

@@ -3,12 +3,15 @@ every call; a reviewer sees the calls (or single dossiers) assigned to them, and
 of a dossier they declared a conflict with. Anything else is a 404."""
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
-from intake.enums import SubmissionKind
-from intake.models import Call, Dossier, PreRegistration, Submission
-from intake.selectors import is_call_manager
+from intake.kernel.enums import DossierState, PreRegistrationState, SubmissionKind
+from intake.kernel.formatting import BRUSSELS
+from intake.models import Attachment, AuditEvent, Call, Dossier, PreRegistration, Submission
+from intake.rules.snapshots import snapshot_of
+from intake.selectors.organisations import is_call_manager, is_reviewer
+from intake.selectors.receipts import receipt_in, submissions_for_member
 from reviews.models import ConflictDeclaration, ReviewerAssignment, ScoreSheet
 
 
@@ -56,7 +59,7 @@ def applications(user, call):
     )
     rows = (
         PreRegistration.objects.filter(call=call)
-        .exclude(state="draft")
+        .exclude(state=PreRegistrationState.DRAFT)
         .select_related("call", "organisation", "policy_priority", "dossier", "dossier__decision", "dossier__admissibility")
         .annotate(
             dossier_reference=Subquery(latest_dossier_submission.values("reference")[:1]),
@@ -94,8 +97,6 @@ def applications(user, call):
 
 def call_counts(call) -> dict:
     """Counts for the dashboard: pre-registrations and dossiers by state."""
-    from intake.enums import DossierState, PreRegistrationState
-
     preregistrations = PreRegistration.objects.filter(call=call).values_list("state").annotate(n=Count("pk"))
     dossiers = Dossier.objects.filter(call=call).values_list("state").annotate(n=Count("pk"))
     return {
@@ -106,10 +107,6 @@ def call_counts(call) -> dict:
 
 def submissions_per_day(call) -> list[tuple]:
     """(date in Brussels, kind, count) of submissions, for the run-up to each deadline."""
-    from django.db.models.functions import TruncDate
-
-    from intake.formatting import BRUSSELS
-
     return list(
         Submission.objects.filter(call=call)
         .annotate(day=TruncDate("submitted_at", tzinfo=BRUSSELS))
@@ -120,6 +117,74 @@ def submissions_per_day(call) -> list[tuple]:
 
 
 def late_attempts(call) -> int:
-    from intake.models import AuditEvent
-
     return AuditEvent.objects.filter(call=call, action__endswith=".late_attempt").count()
+
+
+def submitted_attachments(dossier, submission):
+    """The dossier's attachments that belong to the version under review: a file uploaded
+    after the submission is not part of what is assessed."""
+    hashes = {a["sha256"] for a in snapshot_of(submission)["content"]["attachments"]}
+    # all_objects: a file the applicant removed after submitting still belongs to the version.
+    return Attachment.all_objects.filter(dossier=dossier, sha256__in=hashes)
+
+
+def versions_of(dossier) -> list[Submission]:
+    return list(dossier.submissions.order_by("-version").select_related("receipt"))
+
+
+def audit_of(dossier, *, limit: int = 100):
+    return AuditEvent.objects.filter(
+        Q(object_type="dossier", object_id=str(dossier.pk))
+        | Q(object_type="preregistration", object_id=str(dossier.preregistration_id))
+    ).select_related("actor")[:limit]
+
+
+def own_sheet(user, dossier) -> ScoreSheet | None:
+    return ScoreSheet.objects.filter(dossier=dossier, reviewer=user).prefetch_related("scores").first()
+
+
+def submitted_sheets(dossier):
+    return (
+        ScoreSheet.objects.filter(dossier=dossier, submitted_at__isnull=False)
+        .select_related("reviewer")
+        .prefetch_related("scores__criterion")
+    )
+
+
+def assignments_of(call):
+    return ReviewerAssignment.objects.filter(call=call).select_related("reviewer", "dossier")
+
+
+def dossier_by_reference(call, reference: str) -> Dossier | None:
+    """The dossier of the call behind any of its submission references (for managers)."""
+    submission = Submission.objects.filter(call=call, reference=reference, dossier__isnull=False).first()
+    return submission.dossier if submission else None
+
+
+def submissions_for_staff(user):
+    """Submissions the agency's staff may see: all for call managers; for reviewers, those of
+    the calls and dossiers assigned to them, never one they declared a conflict with."""
+    if is_call_manager(user):
+        return Submission.objects.all()
+    if not is_reviewer(user):
+        return Submission.objects.none()
+    assigned = ReviewerAssignment.objects.filter(reviewer=user)
+    conflicted = ConflictDeclaration.objects.filter(reviewer=user, has_conflict=True).values("dossier")
+    return Submission.objects.filter(
+        (
+            Q(call__in=assigned.filter(dossier__isnull=True).values("call"))
+            | Q(dossier__in=assigned.filter(dossier__isnull=False).values("dossier"))
+            | Q(preregistration__dossier__in=assigned.filter(dossier__isnull=False).values("dossier"))
+        )
+        & ~Q(dossier__in=conflicted)
+        & ~Q(preregistration__dossier__in=conflicted)
+    )
+
+
+def receipt_for(user, reference: str, *, second_factor: bool):
+    """A receipt the user may download: their own organisations'; with a second factor,
+    also what their staff role lets them see. Anything else is a 404."""
+    scope = submissions_for_member(user)
+    if second_factor:
+        scope = (scope | submissions_for_staff(user)).distinct()
+    return receipt_in(scope, reference=reference)

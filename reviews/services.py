@@ -4,25 +4,41 @@ and decisions. State changes of the dossier go through intake.workflow."""
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from intake import deadlines
 from intake.audit import audit_record
-from intake.enums import DossierState, Phase
-from intake.errors import DomainError, NotAllowed
+from intake.kernel.enums import DossierState, Phase
+from intake.kernel.errors import DomainError, NotAllowed
+from intake.kernel.roles import CALL_MANAGERS
+from intake.messaging.outbox import outbox_enqueue
 from intake.models import Dossier
-from intake.outbox import outbox_enqueue
-from intake.roles import CALL_MANAGERS
-from intake.selectors import is_call_manager
-from intake.workflow import dossier_transition
-from reviews.models import AdmissibilityReview, ConflictDeclaration, Decision, ReviewerAssignment, Score, ScoreSheet
+from intake.selectors.organisations import is_call_manager, is_reviewer
+from intake.workflow import transition
+from reviews.admissibility import checklist, checklist_data
+from reviews.models import (
+    Admissibility,
+    AdmissibilityReview,
+    ConflictDeclaration,
+    Decision,
+    Outcome,
+    ReviewerAssignment,
+    Score,
+    ScoreSheet,
+)
+from reviews.scoring import aggregate
+
+# The dossier state each of the agency's answers moves a dossier to.
+ADMISSIBILITY_STATES = {Admissibility.ADMISSIBLE: DossierState.ADMISSIBLE, Admissibility.INADMISSIBLE: DossierState.INADMISSIBLE}
+OUTCOME_STATES = {Outcome.APPROVED: DossierState.APPROVED, Outcome.REJECTED: DossierState.REJECTED}
+# Reviews' own e-mail templates (reviews/templates/reviews/email/).
+EMAIL_TEMPLATES = "reviews/email"
 
 
 def assignment_create(*, call, reviewer, dossier=None, assigned_by) -> ReviewerAssignment:
-    from reviews.access import is_reviewer
-
     if not is_reviewer(reviewer):
         raise DomainError(_("%(email)s is not a reviewer.") % {"email": reviewer.email})
     try:
@@ -57,8 +73,6 @@ def conflict_declare(*, dossier, reviewer, has_conflict: bool, note: str = "") -
 
 
 def _tell_managers_of_conflict(declaration) -> None:
-    from django.contrib.auth import get_user_model
-
     managers = get_user_model().objects.filter(groups__name=CALL_MANAGERS, is_active=True).distinct()
     for manager in managers:
         outbox_enqueue(
@@ -67,6 +81,7 @@ def _tell_managers_of_conflict(declaration) -> None:
             template="conflict_declared",
             context={"declaration": declaration, "dossier": declaration.dossier},
             dedupe_key=f"conflict:{declaration.pk}:{manager.pk}",
+            template_dir=EMAIL_TEMPLATES,
         )
 
 
@@ -85,21 +100,18 @@ def _lock(dossier_id: int) -> Dossier:
 def _require_deadline_passed(dossier) -> None:
     # While the deadline runs the applicant may still submit a new version; the agency
     # decides on the last version submitted on time, so not before.
-    if deadlines.phase_status(dossier.call, Phase.DOSSIER, dossier.organisation) != "closed":
+    if not deadlines.is_closed(dossier.call, Phase.DOSSIER, dossier.organisation):
         raise DomainError(_("The dossier deadline has not passed yet: the applicant may still submit a new version."))
 
 
 def admissibility_decide(*, dossier_id: int, decision: str, motivation: str, actor, submission) -> AdmissibilityReview:
-    from reviews.admissibility import checklist, checklist_data
-
     if not motivation.strip():
         raise DomainError(_("Write a motivation."))
     with transaction.atomic():
         dossier = _lock(dossier_id)
         _require_no_conflict(dossier, actor)
         _require_deadline_passed(dossier)
-        target = DossierState.ADMISSIBLE if decision == "admissible" else DossierState.INADMISSIBLE
-        dossier_transition(dossier, target, actor=actor, note=motivation)
+        transition(dossier, ADMISSIBILITY_STATES[decision], actor=actor, note=motivation)
         return AdmissibilityReview.objects.create(
             dossier=dossier,
             decision=decision,
@@ -150,22 +162,20 @@ def scores_save(*, dossier_id: int, reviewer, scores: dict, submit: bool) -> Sco
 def decision_record(*, dossier_id: int, outcome: str, motivation: str, override_reason: str, actor) -> Decision:
     """The call manager's decision. Approval needs an admissible dossier above every
     threshold — or the manager's written reason to approve it nonetheless."""
-    from reviews.scoring import aggregate
-
     if not is_call_manager(actor):
         raise NotAllowed(_("Only a call manager records decisions."))
     if not motivation.strip():
         raise DomainError(_("Write a motivation: the applicant reads it."))
     with transaction.atomic():
         dossier = _lock(dossier_id)
-        if outcome == "approved":
+        if outcome == Outcome.APPROVED:
             if dossier.state != DossierState.ADMISSIBLE:
                 raise DomainError(_("Only an admissible dossier can be approved."))
             if not aggregate(dossier).passed and not override_reason.strip():
                 raise DomainError(
                     _("The dossier does not reach every threshold. State why it is approved nonetheless, or reject it.")
                 )
-        dossier_transition(dossier, outcome, actor=actor, note=motivation)
+        transition(dossier, OUTCOME_STATES[outcome], actor=actor, note=motivation)
         decision = Decision.objects.create(
             dossier=dossier, outcome=outcome, motivation=motivation, override_reason=override_reason, decided_by=actor
         )
@@ -181,5 +191,6 @@ def decision_record(*, dossier_id: int, outcome: str, motivation: str, override_
                 template="decision",
                 context={"decision": decision, "dossier": dossier, "url": url},
                 dedupe_key=f"decision:{decision.pk}:{membership.user_id}",
+                template_dir=EMAIL_TEMPLATES,
             )
     return decision

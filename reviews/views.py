@@ -1,22 +1,27 @@
 """The reviewer dashboard. Every view starts from reviews.selectors, scoped to the user;
 applicants get 403, other calls' dossiers 404, a conflicted reviewer no content."""
 
-import json
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from intake.errors import DomainError
+from clusterportal.second_factor import signed_in_with_second_factor
+from intake.audit import audit_record
+from intake.kernel.errors import DomainError
 from intake.models import Submission
-from intake.selectors import is_call_manager
+from intake.rules.budget import budget_rule_results, budget_totals, years_from_content
+from intake.rules.mandates import mandate_checks
+from intake.rules.snapshots import snapshot_of
+from intake.selectors.organisations import is_call_manager
+from intake.web.errors import run
+from intake.web.files import attachment_response, download_response, receipt_response
 from reviews import selectors, services
 from reviews.access import agency_required, manager_required
 from reviews.admissibility import checklist
@@ -97,16 +102,15 @@ def call_applications(request, slug):
     form, rows = _filtered(request, call)
     export = request.GET.get("export")
     if export == "csv":
-        response = HttpResponse(csv_bytes(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{call.reference_prefix}-aanvragen.csv"'
-        return response
+        return download_response(
+            csv_bytes(rows), filename=f"{call.reference_prefix}-aanvragen.csv", content_type="text/csv; charset=utf-8"
+        )
     if export == "xlsx":
-        response = HttpResponse(
+        return download_response(
             xlsx_bytes(rows, title=call.reference_prefix),
+            filename=f"{call.reference_prefix}-aanvragen.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{call.reference_prefix}-aanvragen.xlsx"'
-        return response
     page = Paginator(rows, settings.REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -144,42 +148,19 @@ def dossier_detail(request, slug, reference):
     return render(request, "reviews/dossier.html", _dossier_context(request, call, dossier, submission, reference, manager))
 
 
-def _submitted_attachments(dossier, snapshot):
-    """The dossier's attachments that belong to the version under review: a file uploaded
-    after the submission is not part of what is assessed."""
-    from intake.models import Attachment
-
-    hashes = {a["sha256"] for a in snapshot["content"]["attachments"]}
-    # all_objects: a file the applicant removed after submitting still belongs to the version.
-    return Attachment.all_objects.filter(dossier=dossier, sha256__in=hashes)
-
-
 def _dossier_context(request, call, dossier, submission, reference, manager):
     """Everything shown comes from the version under review (its immutable snapshot), not
     from the live dossier, which the applicant may have edited without submitting again."""
-    from intake.budget import AMOUNT_FIELDS, budget_rule_results, budget_totals
-    from intake.models import AuditEvent, BudgetYear
-    from intake.validators import is_flemish_postal_code
-    from reviews.admissibility import enterprise_number_valid
-    from reviews.models import ScoreSheet
-
-    snapshot = json.loads(submission.snapshot)
+    snapshot = snapshot_of(submission)
     content = snapshot["content"]
-    own_sheet = ScoreSheet.objects.filter(dossier=dossier, reviewer=request.user).prefetch_related("scores").first()
-    own_scores = {s.criterion_id: s for s in own_sheet.scores.all()} if own_sheet else {}
-    sees_others = manager or (own_sheet is not None and own_sheet.submitted_at is not None)
-    versions = list(dossier.submissions.order_by("-version").select_related("receipt"))
-    budget_years = [BudgetYear(year=y["year"], **{f: Decimal(y[f]) for f in AMOUNT_FIELDS}) for y in content["budget"]]
+    sheet = selectors.own_sheet(request.user, dossier)
+    own_scores = {s.criterion_id: s for s in sheet.scores.all()} if sheet else {}
+    sees_others = manager or (sheet is not None and sheet.submitted_at is not None)
+    versions = selectors.versions_of(dossier)
+    budget_years = years_from_content(content)
     numbers = [m["enterprise_number"] for m in content["mandates"]]
     mandates = [
-        (
-            m,
-            {
-                "valid_number": enterprise_number_valid(m["enterprise_number"]),
-                "flemish": is_flemish_postal_code(m["postal_code"]),
-            },
-            numbers.count(m["enterprise_number"]) > 1,
-        )
+        (m, mandate_checks(m["enterprise_number"], m["postal_code"]), numbers.count(m["enterprise_number"]) > 1)
         for m in content["mandates"]
     ]
     return {
@@ -193,27 +174,20 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
         "mandates_counted": snapshot.get("mandating_enterprises_counted"),
         "budget_totals": budget_totals(budget_years),
         "budget_rules": budget_rule_results(call, budget_years),
-        "attachments": _submitted_attachments(dossier, snapshot),
+        "attachments": selectors.submitted_attachments(dossier, submission),
         "versions": versions,
         "compare": _compare(request, versions),
         "checklist": checklist(dossier, submission),
         "admissibility": related_or_none(dossier, "admissibility"),
         "decision": related_or_none(dossier, "decision"),
         "criteria": [(c, own_scores.get(c.pk)) for c in call.criteria.all()],
-        "own_sheet": own_sheet,
+        "own_sheet": sheet,
         "aggregate": aggregate(dossier) if sees_others else None,
-        "sheets": ScoreSheet.objects.filter(dossier=dossier, submitted_at__isnull=False)
-        .select_related("reviewer")
-        .prefetch_related("scores__criterion")
-        if sees_others
-        else [],
+        "sheets": selectors.submitted_sheets(dossier) if sees_others else [],
         "is_manager": manager,
         "admissibility_form": AdmissibilityForm(),
         "decision_form": DecisionForm(),
-        "audit": AuditEvent.objects.filter(
-            Q(object_type="dossier", object_id=str(dossier.pk))
-            | Q(object_type="preregistration", object_id=str(dossier.preregistration_id))
-        ).select_related("actor")[:100],
+        "audit": selectors.audit_of(dossier),
     }
 
 
@@ -227,8 +201,8 @@ def _compare(request, versions):
     by_version = {v.version: v for v in versions}
     if a not in by_version or b not in by_version:
         return None
-    old = json.loads(by_version[a].snapshot)["content"]
-    new = json.loads(by_version[b].snapshot)["content"]
+    old = snapshot_of(by_version[a])["content"]
+    new = snapshot_of(by_version[b])["content"]
     changes = [
         {"section": key, "before": old.get(key), "after": new.get(key)}
         for key in sorted(set(old) | set(new))
@@ -247,12 +221,7 @@ def _act(request, form, service, *, success: str, invalid: str, **kwargs):
     if not form.is_valid():
         messages.error(request, invalid)
         return
-    try:
-        service(**kwargs, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    run(request, service, success=success, **kwargs, **form.cleaned_data)
 
 
 @require_POST
@@ -299,12 +268,9 @@ def scores(request, slug, reference):
         )
         for criterion in call.criteria.all()
     }
-    try:
-        services.scores_save(dossier_id=dossier.pk, reviewer=request.user, scores=values, submit="submit" in request.POST)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Scores submitted.") if "submit" in request.POST else _("Scores saved."))
+    submit = "submit" in request.POST
+    done = _("Scores submitted.") if submit else _("Scores saved.")
+    run(request, services.scores_save, dossier_id=dossier.pk, reviewer=request.user, scores=values, submit=submit, success=done)
     return _back(slug, reference)
 
 
@@ -326,14 +292,11 @@ def decide(request, slug, reference):
 
 @agency_required
 def attachment(request, slug, reference, pk):
-    from intake.attachments import attachment_response
-    from intake.audit import audit_record
-
     call, dossier, submission = _dossier_page(request, slug, reference)
     declaration = selectors.declaration_of(request.user, dossier)
     if not is_call_manager(request.user) and (declaration is None or declaration.has_conflict):
         raise Http404
-    item = _submitted_attachments(dossier, json.loads(submission.snapshot)).filter(pk=pk).first()
+    item = selectors.submitted_attachments(dossier, submission).filter(pk=pk).first()
     if item is None:
         raise Http404
     audit_record(actor=request.user, action="attachment.downloaded", obj=item, call=call, organisation=dossier.organisation)
@@ -342,18 +305,13 @@ def attachment(request, slug, reference, pk):
 
 @manager_required
 def assignments(request, slug):
-    from reviews.models import ReviewerAssignment
-
     call = selectors.call_for(request.user, slug)
     form = AssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         dossier = None
         reference = form.cleaned_data["dossier_reference"].strip()
         if reference:
-            from intake.models import Submission
-
-            submission = Submission.objects.filter(call=call, reference=reference, dossier__isnull=False).first()
-            dossier = submission.dossier if submission else None
+            dossier = selectors.dossier_by_reference(call, reference)
             if dossier is None:
                 form.add_error("dossier_reference", _("No dossier of this call has that reference."))
         if not form.errors:
@@ -372,6 +330,23 @@ def assignments(request, slug):
         {
             "call": call,
             "form": form,
-            "assignments": ReviewerAssignment.objects.filter(call=call).select_related("reviewer", "dossier"),
+            "assignments": selectors.assignments_of(call),
         },
     )
+
+
+@login_required
+def receipt_download(request, reference):
+    """/receipts/<reference>/: the receipt PDF, for the organisation's members and, signed
+    in with a second factor, for the staff whose scope includes it; audited."""
+    receipt = selectors.receipt_for(request.user, reference, second_factor=signed_in_with_second_factor(request))
+    submission = receipt.submission
+    audit_record(
+        actor=request.user,
+        action="receipt.downloaded",
+        obj=receipt,
+        call=submission.call,
+        organisation=submission.organisation,
+        data={"reference": submission.reference},
+    )
+    return receipt_response(receipt)

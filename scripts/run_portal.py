@@ -20,7 +20,7 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
 
-    from intake.demo import DEMO_USERS
+    from intake.demo import DEMO_USERS  # noqa: PLC0415 -- after argparse: --help works without the project on the path
 
     python = sys.executable
     celery = str(Path(python).with_name("celery"))

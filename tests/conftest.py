@@ -67,7 +67,7 @@ def _dutch(settings):
 
 @pytest.fixture
 def brussels():
-    from intake.formatting import BRUSSELS
+    from intake.kernel.formatting import BRUSSELS
 
     return BRUSSELS
 

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from intake.enums import LegalForm, Role
+from intake.kernel.enums import LegalForm, Role
 from intake.models import Call, EvaluationCriterion, Membership, Organisation, PolicyPriority, PreRegistration
 
 

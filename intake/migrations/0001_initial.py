@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import intake.models
-import intake.validators
+import intake.kernel.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -82,11 +82,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='legal name')),
-                ('enterprise_number', models.CharField(help_text='Stored as 10 digits; shown as 0403.019.261.', max_length=10, unique=True, validators=[intake.validators.validate_enterprise_number], verbose_name='enterprise number')),
+                ('enterprise_number', models.CharField(help_text='Stored as 10 digits; shown as 0403.019.261.', max_length=10, unique=True, validators=[intake.kernel.validators.validate_enterprise_number], verbose_name='enterprise number')),
                 ('legal_form', models.CharField(choices=[('vzw', 'vzw (non-profit association)'), ('ivzw', 'ivzw (international non-profit association)'), ('stichting', 'stichting (foundation)'), ('nv', 'nv (public limited company)'), ('bv', 'bv (private limited company)'), ('cv', 'cv (cooperative company)'), ('commv', 'commv (limited partnership)'), ('vof', 'vof (general partnership)'), ('eesv', 'eesv (European economic interest grouping)'), ('other', 'other form with legal personality')], max_length=20, verbose_name='legal form')),
                 ('has_legal_personality', models.BooleanField(default=False, verbose_name='has legal personality')),
                 ('street', models.CharField(max_length=200, verbose_name='street and number')),
-                ('postal_code', models.CharField(max_length=4, validators=[intake.validators.validate_belgian_postal_code], verbose_name='postal code')),
+                ('postal_code', models.CharField(max_length=4, validators=[intake.kernel.validators.validate_belgian_postal_code], verbose_name='postal code')),
                 ('municipality', models.CharField(max_length=100, verbose_name='municipality')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
                 ('contact_name', models.CharField(max_length=200, verbose_name='contact person')),

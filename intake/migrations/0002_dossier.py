@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import intake.validators
+import intake.kernel.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -35,9 +35,9 @@ class Migration(migrations.Migration):
             name='Mandate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enterprise_number', models.CharField(max_length=10, validators=[intake.validators.validate_enterprise_number], verbose_name='enterprise number')),
+                ('enterprise_number', models.CharField(max_length=10, validators=[intake.kernel.validators.validate_enterprise_number], verbose_name='enterprise number')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('postal_code', models.CharField(max_length=4, validators=[intake.validators.validate_belgian_postal_code], verbose_name='postal code of the establishment')),
+                ('postal_code', models.CharField(max_length=4, validators=[intake.kernel.validators.validate_belgian_postal_code], verbose_name='postal code of the establishment')),
                 ('municipality', models.CharField(blank=True, max_length=100, verbose_name='municipality')),
                 ('is_sme', models.BooleanField(default=True, verbose_name='SME')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),

@@ -4,8 +4,9 @@ from decimal import InvalidOperation
 
 from django import template
 
-from intake import deadlines, formatting
-from intake.validators import format_enterprise_number
+from intake import deadlines
+from intake.kernel import formatting
+from intake.kernel.validators import format_enterprise_number
 
 register = template.Library()
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from intake.kernel.roles import CALL_MANAGERS
 from intake.models import Call
-from intake.roles import CALL_MANAGERS
 from tests.auth import sign_in
 from tests.factories import PolicyPriorityFactory, UserFactory
 

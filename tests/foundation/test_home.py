@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from intake.formatting import BRUSSELS, format_brussels, format_instant
+from intake.kernel.formatting import BRUSSELS, format_brussels, format_instant
 from tests.factories import CallFactory
 
 

@@ -3,7 +3,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import CommandError, call_command
 
-from intake.formatting import BRUSSELS
+from intake.kernel.formatting import BRUSSELS
 from intake.models import Call
 
 

@@ -11,13 +11,15 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from intake.attachments import XLSX, attachment_upload
-from intake.budget import budget_save
-from intake.dossiers import activities_save, dossier_for, dossier_save_section, kpis_save
-from intake.enums import AttachmentKind, DossierSection, PreRegistrationState
-from intake.mandates import MANDATE_CSV_COLUMNS, mandates_import_csv
+from intake.kernel.enums import AttachmentKind, DossierSection, PreRegistrationState
 from intake.models import Dossier, PreRegistration
-from intake.services import preregistration_submit
+from intake.rules.files import XLSX
+from intake.rules.mandates import MANDATE_CSV_COLUMNS
+from intake.services.attachments import attachment_upload
+from intake.services.budget import budget_save
+from intake.services.dossiers import activities_save, dossier_for, dossier_save_section, kpis_save
+from intake.services.mandates import mandates_import_csv
+from intake.services.submissions import preregistration_submit
 from tests.factories import PreRegistrationFactory
 
 D = Decimal

@@ -12,23 +12,14 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from intake import attachments
-from intake.attachments import (
-    ODS,
-    PDF,
-    XLSX,
-    AttachmentRefused,
-    attachment_delete,
-    attachment_response,
-    attachment_upload,
-    attachments_total_size,
-    detect_type,
-    sanitise_filename,
-)
-from intake.dossiers import dossier_for
-from intake.enums import AttachmentKind, DossierSection
-from intake.errors import DeadlinePassed, DossierLocked
+from intake.kernel.enums import AttachmentKind, DossierSection
+from intake.kernel.errors import AttachmentRefused, DeadlinePassed, DossierLocked
 from intake.models import Attachment, AuditEvent, PreRegistration
+from intake.rules.files import ALLOWED_TYPES, ODS, PDF, XLSX, detect_type, sanitise_filename
+from intake.selectors.dossiers import attachments_total_size
+from intake.services.attachments import attachment_delete, attachment_upload
+from intake.services.dossiers import dossier_for
+from intake.web.files import attachment_response
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 
 MB = 1024 * 1024
@@ -549,7 +540,7 @@ def test_delete_after_the_deadline_is_refused(call, dossier, user, storage_root)
 
 
 def test_allowed_types_cover_every_kind():
-    assert set(attachments.ALLOWED_TYPES) == set(AttachmentKind.values)
+    assert set(ALLOWED_TYPES) == set(AttachmentKind.values)
 
 
 def test_upload_of_a_file_spooled_to_disk(dossier, user, storage_root):

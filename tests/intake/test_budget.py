@@ -9,19 +9,13 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
-from intake.budget import (
-    BudgetInvalid,
-    budget_rule_results,
-    budget_save,
-    budget_totals,
-    budget_violations,
-    format_euro,
-    format_percent,
-)
-from intake.dossiers import dossier_for
-from intake.enums import DossierSection
-from intake.errors import DeadlinePassed, EditConflict
+from intake.kernel.enums import DossierSection
+from intake.kernel.errors import BudgetInvalid, DeadlinePassed, EditConflict
+from intake.kernel.formatting import format_euro, format_percent
 from intake.models import BudgetYear, Call, Dossier, PreRegistration
+from intake.rules.budget import budget_rule_results, budget_totals, budget_violations
+from intake.services.budget import budget_save
+from intake.services.dossiers import dossier_for
 from intake.templatetags.portal import euro
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 
@@ -389,7 +383,7 @@ def test_budget_save_after_the_deadline_raises_and_keeps_the_draft(dossier, acto
     ],
 )
 def test_euro_field_accepts_amounts_as_typed_in_belgium(typed, amount):
-    from intake.forms import EuroField
+    from intake.web.forms.fields import EuroField
 
     assert EuroField().clean(typed) == Decimal(amount)
 
@@ -398,7 +392,7 @@ def test_euro_field_accepts_amounts_as_typed_in_belgium(typed, amount):
 def test_euro_field_refuses_what_is_not_an_amount(typed):
     from django.core.exceptions import ValidationError
 
-    from intake.forms import EuroField
+    from intake.web.forms.fields import EuroField
 
     with pytest.raises(ValidationError):
         EuroField().clean(typed)

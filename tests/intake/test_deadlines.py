@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from intake import deadlines
-from intake.enums import Phase, PhaseStatus
-from intake.errors import DeadlinePassed, PhaseNotOpenYet
+from intake.kernel.enums import Phase, PhaseStatus
+from intake.kernel.errors import DeadlinePassed, PhaseNotOpenYet
 from intake.models import Call, Extension
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 
@@ -97,7 +97,7 @@ def test_deadline_on_dst_end_is_not_an_hour_off_in_utc(dst_call, at_brussels):
     # 11:00 UTC on 25 October 2026 is 12:00 CET; one hour earlier (10:00 UTC, the CEST
     # reading of "12:00") is 11:00 local and must still be open.
     assert deadlines.is_open(dst_call, Phase.DOSSIER, now=datetime(2026, 10, 25, 10, 0, tzinfo=UTC)) is True
-    assert deadlines.time_left(dst_call, Phase.DOSSIER, now=datetime(2026, 10, 25, 10, 0, tzinfo=UTC)) == timedelta(hours=1)
+    assert deadlines.phase_summary(dst_call, Phase.DOSSIER, now=datetime(2026, 10, 25, 10, 0, tzinfo=UTC)).time_left == timedelta(hours=1)
 
 
 @pytest.mark.django_db
@@ -105,8 +105,8 @@ def test_deadline_time_left_spans_the_dst_change(dst_call, at_brussels):
     # From Saturday noon to Sunday noon across the spring change is 23 real hours.
     saturday_noon = at_brussels(2026, 3, 28, 12)
 
-    assert deadlines.time_left(dst_call, Phase.PREREGISTRATION, now=saturday_noon) == timedelta(hours=23)
-    assert deadlines.time_left(dst_call, Phase.PREREGISTRATION, now=at_brussels(2026, 3, 29, 12)) == timedelta(0)
+    assert deadlines.phase_summary(dst_call, Phase.PREREGISTRATION, now=saturday_noon).time_left == timedelta(hours=23)
+    assert deadlines.phase_summary(dst_call, Phase.PREREGISTRATION, now=at_brussels(2026, 3, 29, 12)).time_left == timedelta(0)
 
 
 @pytest.mark.django_db

@@ -19,20 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from intake.attachments import attachment_upload
-from intake.dossiers import (
-    activities_save,
-    dossier_content,
-    dossier_content_sha256,
-    dossier_for,
-    dossier_gaps,
-    dossier_reopen,
-    dossier_submit,
-    dossier_withdraw,
-    kpis_save,
-)
-from intake.enums import AttachmentKind, DossierSection, DossierState, PreRegistrationState
-from intake.errors import (
+from intake.kernel.enums import AttachmentKind, DossierSection, DossierState, PreRegistrationState
+from intake.kernel.errors import (
     AlreadySubmitted,
     DeadlinePassed,
     DomainError,
@@ -41,11 +29,15 @@ from intake.errors import (
     InvalidTransition,
     NotEditable,
 )
-from intake.mandates import mandate_add
 from intake.models import Activity, Attachment, AuditEvent, Dossier, Extension, Kpi, Mandate, PreRegistration, Submission
-from intake.services import preregistration_withdraw
-from intake.snapshots import canonical_json
-from intake.workflow import DOSSIER_TRANSITIONS, dossier_can_transition, dossier_transition
+from intake.rules.completeness import dossier_gaps
+from intake.rules.snapshots import canonical_json, dossier_content, dossier_content_sha256
+from intake.services.attachments import attachment_upload
+from intake.services.dossiers import activities_save, dossier_for, dossier_reopen, dossier_withdraw, kpis_save
+from intake.services.mandates import mandate_add
+from intake.services.preregistrations import preregistration_withdraw
+from intake.services.submissions import dossier_submit
+from intake.workflow import DOSSIER_TRANSITIONS, can_transition, transition
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 from tests.intake.dossier_helpers import (
     ACTIVITIES,
@@ -125,7 +117,7 @@ def may_dossier(may_call, organisation, user):
 
 
 def test_mandate_letters_one_per_enterprise_replace_the_combined_pdf(dossier, user):
-    from intake.mandates import mandate_letter_set
+    from intake.services.mandates import mandate_letter_set
 
     combined = dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
     Attachment.objects.filter(pk=combined.pk).delete()
@@ -147,7 +139,7 @@ def test_mandate_letters_one_per_enterprise_replace_the_combined_pdf(dossier, us
 
 
 def test_mandate_letter_must_be_a_mandate_letter_of_the_same_dossier(dossier, user, call):
-    from intake.mandates import mandate_letter_set
+    from intake.services.mandates import mandate_letter_set
 
     mandate = dossier.mandates.first()
     budget = dossier.attachments.get(kind=AttachmentKind.BUDGET_TEMPLATE)
@@ -576,12 +568,12 @@ def test_dossier_transition_pair(call, organisation, user, from_state, to_state)
     dossier = dossier_for(call=call, organisation=organisation)
     Dossier.objects.filter(pk=dossier.pk).update(state=from_state)
     allowed = (from_state, to_state) in DOSSIER_TRANSITIONS
-    assert dossier_can_transition(from_state, to_state) is allowed
+    assert can_transition(Dossier, from_state, to_state) is allowed
 
     if allowed:
         with transaction.atomic():
             locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
-            result = dossier_transition(locked, to_state, actor=user, note="test")
+            result = transition(locked, to_state, actor=user, note="test")
 
         assert result.state == to_state
         assert fresh(dossier).state == to_state
@@ -596,7 +588,7 @@ def test_dossier_transition_pair(call, organisation, user, from_state, to_state)
     else:
         with pytest.raises(InvalidTransition) as excinfo, transaction.atomic():
             locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
-            dossier_transition(locked, to_state, actor=user)
+            transition(locked, to_state, actor=user)
 
         assert (excinfo.value.from_state, excinfo.value.to_state) == (from_state, to_state)
         assert excinfo.value.code == "invalid_transition"

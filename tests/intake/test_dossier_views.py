@@ -10,10 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from intake.dossiers import dossier_content, dossier_for, dossier_submit
-from intake.enums import DossierSection, DossierState, PreRegistrationState
+from intake.kernel.enums import DossierSection, DossierState, PreRegistrationState
 from intake.models import Activity, Attachment, BudgetYear, Dossier, Kpi, Mandate, PreRegistration, Submission
-from intake.services import preregistration_withdraw
+from intake.rules.snapshots import dossier_content
+from intake.services.dossiers import dossier_for
+from intake.services.preregistrations import preregistration_withdraw
+from intake.services.submissions import dossier_submit
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import (
     BUDGET_YEAR,
@@ -164,7 +166,9 @@ def test_dossier_with_submitted_preregistration_is_open(logged_in_client, call, 
     response = send(logged_in_client, call, organisation, endpoint)
 
     assert response.status_code == endpoint[-1]
-    assert Dossier.objects.filter(call=call, organisation=organisation).count() == 1
+    # Reading a page writes nothing: the dossier row is created by the first POST.
+    created = 0 if endpoint[3] == "get" else 1
+    assert Dossier.objects.filter(call=call, organisation=organisation).count() == created
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ENDPOINT_IDS)
@@ -504,7 +508,7 @@ def test_resubmit_view_keeps_every_version_readable(logged_in_client, call, orga
     assert download.status_code == 200
     assert download.content == first_snapshot.encode("utf-8")
     assert hashlib.sha256(download.content).hexdigest() == first.snapshot_sha256
-    assert download["Content-Disposition"] == f'attachment; filename="{first.reference}.json"'
+    assert download["Content-Disposition"].startswith(f'attachment; filename="{first.reference}.json";')
     assert download["Content-Type"].startswith("application/json")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert json.loads(download.content)["version"] == 1
@@ -606,7 +610,7 @@ def test_dossier_pages_of_another_call_do_not_show_this_dossier(logged_in_client
 
 
 def test_overview_warns_about_changes_made_after_the_last_submission(client, user, call, organisation, settings, tmp_path):
-    from intake.dossiers import dossier_submit
+    from intake.services.submissions import dossier_submit
     from tests.intake.dossier_helpers import NETWORK, complete_dossier, save_section
 
     settings.STORAGES = {

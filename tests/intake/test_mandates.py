@@ -11,24 +11,19 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from intake.dossiers import dossier_for
-from intake.enums import DossierSection
-from intake.errors import DeadlinePassed, DossierLocked, EditConflict
-from intake.mandates import (
+from intake.kernel.enums import DossierSection
+from intake.kernel.errors import DeadlinePassed, DossierLocked, DuplicateMandate, EditConflict, MandateNotFound
+from intake.models import AuditEvent, Dossier, Mandate, PreRegistration
+from intake.rules.mandates import (
     MANDATE_CSV_COLUMNS,
     MAX_CSV_ROWS,
-    DuplicateMandate,
-    MandateNotFound,
-    mandate_add,
     mandate_checks,
     mandate_count,
-    mandate_remove,
-    mandate_update,
-    mandates_import_csv,
     mandates_template_csv,
     parse_mandates_csv,
 )
-from intake.models import AuditEvent, Dossier, Mandate, PreRegistration
+from intake.services.dossiers import dossier_for
+from intake.services.mandates import mandate_add, mandate_remove, mandate_update, mandates_import_csv
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -422,7 +417,7 @@ def test_mandate_add_accepts_a_brussels_enterprise_that_does_not_count(dossier, 
 
     brussels = mandate_add(dossier_id=dossier.pk, data=mandate_data(99, postal_code="1000", municipality="Brussel"), actor=actor)
 
-    assert mandate_checks(brussels) == {"valid_number": True, "flemish": False}
+    assert mandate_checks(brussels.enterprise_number, brussels.postal_code) == {"valid_number": True, "flemish": False}
     count = mandate_count(dossier)
     assert (count.total, count.counted, count.not_flemish, count.minimum, count.is_enough) == (31, 30, 1, 30, True)
 
@@ -538,7 +533,7 @@ def test_mandate_add_after_the_deadline_raises(dossier, actor):
 def test_mandate_checks_flags_an_invalid_stored_number(dossier):
     # Data that bypassed the services (admin, a data fix) is checked again, not trusted.
     mandate = Mandate.objects.create(dossier=dossier, enterprise_number="0403019262", name="X", postal_code="9000")
-    assert mandate_checks(mandate) == {"valid_number": False, "flemish": True}
+    assert mandate_checks(mandate.enterprise_number, mandate.postal_code) == {"valid_number": False, "flemish": True}
     assert mandate_count(dossier).counted == 0
 
 

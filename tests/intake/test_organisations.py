@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from intake.enums import Role
+from intake.kernel.enums import Role
 from intake.models import AuditEvent, Invitation, Membership, Organisation
 from tests.factories import OrganisationFactory, UserFactory
 

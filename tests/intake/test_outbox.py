@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from intake.enums import OutboxStatus, Phase, ReminderStatus
+from intake.kernel.enums import OutboxStatus, Phase, ReminderStatus
+from intake.messaging.outbox import INTERRUPTED, outbox_build, outbox_enqueue, outbox_give_up, outbox_send_batch
 from intake.models import OutboxMessage, Reminder
-from intake.outbox import INTERRUPTED, outbox_build, outbox_enqueue, outbox_give_up, outbox_send_batch
 from intake.tasks import outbox_send
 from tests.auth import sign_in
 from tests.factories import UserFactory
@@ -178,7 +178,7 @@ def test_send_batch_leaves_a_message_another_task_is_sending_alone(call, smtp):
 
 
 def test_send_batch_marks_a_long_abandoned_reservation_as_interrupted(call, smtp):
-    from intake.outbox import STALE_RESERVATION
+    from intake.messaging.outbox import STALE_RESERVATION
 
     abandoned = queued(
         call,

@@ -12,9 +12,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from intake import selectors, services
-from intake.enums import Phase, PreRegistrationState
-from intake.errors import (
+from intake.kernel.enums import Phase, PreRegistrationState
+from intake.kernel.errors import (
     AlreadySubmitted,
     DeadlinePassed,
     DomainError,
@@ -23,8 +22,11 @@ from intake.errors import (
     InvalidTransition,
     PhaseNotOpenYet,
 )
-from intake.formatting import format_brussels, format_brussels_long, format_duration
+from intake.kernel.formatting import format_brussels, format_brussels_long, format_duration
 from intake.models import AuditEvent, Extension, Membership, PreRegistration, Submission
+from intake.selectors.preregistrations import dossier_unlocked
+from intake.services.preregistrations import preregistration_reopen, preregistration_save_draft, preregistration_withdraw
+from intake.services.submissions import preregistration_submit
 from tests.concurrency import requires_postgresql, run_together
 from tests.factories import (
     CallFactory,
@@ -74,9 +76,7 @@ def form_post(call, organisation, version, **overrides):
 
 def save_draft(call, organisation, user, version=0, **overrides):
     data = complete_preregistration_data(call) | overrides
-    return services.preregistration_save_draft(
-        call=call, organisation=organisation, data=data, expected_version=version, actor=user
-    )
+    return preregistration_save_draft(call=call, organisation=organisation, data=data, expected_version=version, actor=user)
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_preregistration_submit_incomplete_is_refused(call, organisation, user):
     preregistration = PreRegistrationFactory(call=call, organisation=organisation)
 
     with pytest.raises(Incomplete) as excinfo:
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     assert len(excinfo.value.missing) == len(PreRegistration.REQUIRED_FOR_SUBMIT)
     preregistration.refresh_from_db()
@@ -262,7 +262,7 @@ def test_preregistration_submit_one_missing_field_is_listed(call, organisation, 
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True, target_group="")
 
     with pytest.raises(Incomplete) as excinfo:
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     assert excinfo.value.missing == [str(PreRegistration._meta.get_field("target_group").verbose_name)]
     assert stored(preregistration)["state"] == PreRegistrationState.DRAFT
@@ -276,7 +276,7 @@ def test_preregistration_submit_policy_priority_of_another_call_is_incomplete(ca
     )
 
     with pytest.raises(Incomplete):
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     assert not Submission.objects.exists()
 
@@ -290,7 +290,7 @@ def test_preregistration_submit_records_snapshot_audit_and_mail(
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
 
     with time_machine.travel(frozen, tick=False), django_capture_on_commit_callbacks(execute=True):
-        submission = services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        submission = preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     submission = Submission.objects.get()
     assert submission.reference == f"{call.reference_prefix}-VA-0001"
@@ -325,8 +325,8 @@ def test_preregistration_submit_numbers_per_call_in_order(call, user):
     first = PreRegistrationFactory(call=call, organisation=first_org, complete=True)
     second = PreRegistrationFactory(call=call, organisation=second_org, complete=True)
 
-    a = services.preregistration_submit(preregistration_id=second.pk, actor=user)
-    b = services.preregistration_submit(preregistration_id=first.pk, actor=user)
+    a = preregistration_submit(preregistration_id=second.pk, actor=user)
+    b = preregistration_submit(preregistration_id=first.pk, actor=user)
 
     assert a.reference == f"{call.reference_prefix}-VA-0001"
     assert b.reference == f"{call.reference_prefix}-VA-0002"
@@ -335,10 +335,10 @@ def test_preregistration_submit_numbers_per_call_in_order(call, user):
 @pytest.mark.django_db
 def test_preregistration_submit_twice_is_already_submitted(call, organisation, user, django_capture_on_commit_callbacks):
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
-    first = services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+    first = preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     with pytest.raises(AlreadySubmitted) as excinfo:
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     assert excinfo.value.submission == first
     assert Submission.objects.count() == 1
@@ -378,7 +378,7 @@ def test_preregistration_submit_at_the_last_microsecond_is_on_time(at_brussels, 
     on_time = at_brussels(*date, 11, 59, 59, 999999)
 
     with time_machine.travel(on_time, tick=False):
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     submission = Submission.objects.get()
     assert submission.submitted_at == on_time
@@ -394,7 +394,7 @@ def test_preregistration_submit_at_noon_is_late_and_keeps_the_draft(at_brussels,
     before = stored(preregistration)
 
     with time_machine.travel(at_brussels(*date, 12, 0, 0, 0), tick=False), pytest.raises(DeadlinePassed) as excinfo:
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     assert excinfo.value.deadline == at_brussels(*date, 12)
     assert stored(preregistration) == before
@@ -432,7 +432,7 @@ def test_preregistration_submit_with_extension_is_on_time_after_the_call_deadlin
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
 
     with time_machine.travel(at_brussels(2026, 1, 24, 10), tick=False):
-        submission = services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        submission = preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     assert submission.deadline == at_brussels(2026, 1, 27, 12)
     assert submission.extension == extension
@@ -495,7 +495,7 @@ def test_preregistration_before_opening_says_when_and_refuses_to_save(client, at
 
 @pytest.mark.django_db
 def test_preregistration_save_after_submit_is_refused(logged_in_client, call, organisation, user, draft):
-    services.preregistration_submit(preregistration_id=draft.pk, actor=user)
+    preregistration_submit(preregistration_id=draft.pk, actor=user)
     before = stored(draft)
 
     with pytest.raises(DomainError):
@@ -511,7 +511,7 @@ def test_preregistration_save_after_submit_is_refused(logged_in_client, call, or
 
 @pytest.mark.django_db
 def test_submission_is_immutable(call, user, draft):
-    submission = services.preregistration_submit(preregistration_id=draft.pk, actor=user)
+    submission = preregistration_submit(preregistration_id=draft.pk, actor=user)
     original = Submission.objects.filter(pk=submission.pk).values().get()
 
     submission.snapshot = "{}"
@@ -528,13 +528,13 @@ def test_submission_is_immutable(call, user, draft):
 
 @pytest.mark.django_db
 def test_preregistration_withdraw_before_deadline(call, organisation, user, draft):
-    services.preregistration_submit(preregistration_id=draft.pk, actor=user)
-    assert selectors.dossier_unlocked(call=call, organisation=organisation) is True
+    preregistration_submit(preregistration_id=draft.pk, actor=user)
+    assert dossier_unlocked(call=call, organisation=organisation) is True
 
-    services.preregistration_withdraw(preregistration_id=draft.pk, actor=user, note="We dienen later in.")
+    preregistration_withdraw(preregistration_id=draft.pk, actor=user, note="We dienen later in.")
 
     assert stored(draft)["state"] == PreRegistrationState.WITHDRAWN
-    assert selectors.dossier_unlocked(call=call, organisation=organisation) is False
+    assert dossier_unlocked(call=call, organisation=organisation) is False
     event = AuditEvent.objects.get(action="preregistration.withdrawn")
     assert (event.from_state, event.to_state, event.note) == ("submitted", "withdrawn", "We dienen later in.")
     # The submission stays: it is an immutable record.
@@ -546,31 +546,31 @@ def test_preregistration_withdraw_after_deadline_is_refused(at_brussels, organis
     call = noon_call(at_brussels, 2026, 1, 23)
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
     with time_machine.travel(at_brussels(2026, 1, 22, 12), tick=False):
-        services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     with time_machine.travel(at_brussels(2026, 1, 23, 12), tick=False), pytest.raises(DeadlinePassed):
-        services.preregistration_withdraw(preregistration_id=preregistration.pk, actor=user)
+        preregistration_withdraw(preregistration_id=preregistration.pk, actor=user)
 
     assert stored(preregistration)["state"] == PreRegistrationState.SUBMITTED
-    assert selectors.dossier_unlocked(call=call, organisation=organisation) is True
+    assert dossier_unlocked(call=call, organisation=organisation) is True
     assert not AuditEvent.objects.filter(action="preregistration.withdrawn").exists()
 
 
 @pytest.mark.django_db
 def test_preregistration_withdraw_a_draft_is_invalid(call, user, draft):
     with pytest.raises(InvalidTransition):
-        services.preregistration_withdraw(preregistration_id=draft.pk, actor=user)
+        preregistration_withdraw(preregistration_id=draft.pk, actor=user)
 
     assert stored(draft)["state"] == PreRegistrationState.DRAFT
 
 
 @pytest.mark.django_db
 def test_preregistration_reopen_withdrawn_is_draft_and_can_be_resubmitted(call, organisation, user, draft):
-    services.preregistration_submit(preregistration_id=draft.pk, actor=user)
-    services.preregistration_withdraw(preregistration_id=draft.pk, actor=user)
+    preregistration_submit(preregistration_id=draft.pk, actor=user)
+    preregistration_withdraw(preregistration_id=draft.pk, actor=user)
     version_before = stored(draft)["version"]
 
-    services.preregistration_reopen(preregistration_id=draft.pk, actor=user)
+    preregistration_reopen(preregistration_id=draft.pk, actor=user)
 
     after = stored(draft)
     assert after["state"] == PreRegistrationState.DRAFT
@@ -578,15 +578,15 @@ def test_preregistration_reopen_withdrawn_is_draft_and_can_be_resubmitted(call, 
     # A form opened before the withdrawal is stale now.
     with pytest.raises(EditConflict):
         save_draft(call, organisation, user, version=version_before)
-    resubmitted = services.preregistration_submit(preregistration_id=draft.pk, actor=user)
+    resubmitted = preregistration_submit(preregistration_id=draft.pk, actor=user)
     assert resubmitted.version == 2
     assert resubmitted.reference == f"{call.reference_prefix}-VA-0001-2"
-    assert selectors.dossier_unlocked(call=call, organisation=organisation) is True
+    assert dossier_unlocked(call=call, organisation=organisation) is True
 
 
 @pytest.mark.django_db
 def test_preregistration_withdraw_and_reopen_views(logged_in_client, call, organisation, user, draft):
-    services.preregistration_submit(preregistration_id=draft.pk, actor=user)
+    preregistration_submit(preregistration_id=draft.pk, actor=user)
 
     withdrawn = logged_in_client.post(prereg_url(call, action="withdraw"), {"organisation": organisation.pk})
     assert withdrawn.status_code == 302
@@ -615,7 +615,7 @@ def test_dossier_unlocked_by_own_state(call, organisation, state, unlocked):
     if state is not None:
         PreRegistrationFactory(call=call, organisation=organisation, complete=True, state=state)
 
-    assert selectors.dossier_unlocked(call=call, organisation=organisation) is unlocked
+    assert dossier_unlocked(call=call, organisation=organisation) is unlocked
 
 
 @pytest.mark.django_db
@@ -624,8 +624,8 @@ def test_dossier_unlocked_not_by_another_organisation_or_call(call, organisation
     other_call = CallFactory()
     PreRegistrationFactory(call=other_call, organisation=organisation, complete=True, state=PreRegistrationState.SUBMITTED)
 
-    assert selectors.dossier_unlocked(call=call, organisation=organisation) is False
-    assert selectors.dossier_unlocked(call=other_call, organisation=organisation) is True
+    assert dossier_unlocked(call=call, organisation=organisation) is False
+    assert dossier_unlocked(call=other_call, organisation=organisation) is True
 
 
 # --- Access -----------------------------------------------------------------------------
@@ -658,7 +658,7 @@ def test_preregistration_of_another_organisation_is_404_everywhere(client, call,
 
 @pytest.mark.django_db
 def test_preregistration_submitted_of_another_organisation_cannot_be_withdrawn(client, call, organisation, user, draft, intruder):
-    services.preregistration_submit(preregistration_id=draft.pk, actor=user)
+    preregistration_submit(preregistration_id=draft.pk, actor=user)
     before = stored(draft)
 
     response = client.post(prereg_url(call, action="withdraw"), {"organisation": organisation.pk})
@@ -741,7 +741,7 @@ def test_preregistration_page_shows_deadline_time_left_and_state(client, at_brus
 
 @pytest.mark.django_db
 def test_preregistration_page_shows_submitted_state_and_reference(logged_in_client, call, organisation, user, draft):
-    submission = services.preregistration_submit(preregistration_id=draft.pk, actor=user)
+    submission = preregistration_submit(preregistration_id=draft.pk, actor=user)
 
     response = logged_in_client.get(prereg_url(call, organisation))
 
@@ -784,7 +784,7 @@ def test_preregistration_submit_concurrent_twice_gives_one_submission(call, orga
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
 
     def submit():
-        return services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        return preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     results = run_together(submit, submit)
 
@@ -804,7 +804,7 @@ def test_preregistration_submit_concurrent_twice_gives_one_submission(call, orga
 def test_preregistration_submit_concurrent_two_organisations_get_distinct_numbers(call, user):
     drafts = [PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user), complete=True) for _ in range(2)]
 
-    results = run_together(*[lambda pk=d.pk: services.preregistration_submit(preregistration_id=pk, actor=user) for d in drafts])
+    results = run_together(*[lambda pk=d.pk: preregistration_submit(preregistration_id=pk, actor=user) for d in drafts])
 
     assert all(isinstance(r, Submission) for r in results), results
     assert sorted(Submission.objects.values_list("reference", flat=True)) == [

@@ -22,13 +22,12 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader, PdfWriter
 
-from intake import services
-from intake.dossiers import dossier_submit
-from intake.enums import Phase, ReceiptStatus, Role
-from intake.formatting import BRUSSELS, format_euro, format_instant
+from intake.kernel.enums import Phase, ReceiptStatus, Role
+from intake.kernel.formatting import BRUSSELS, format_euro, format_instant
+from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
+from intake.messaging.receipts import SNAPSHOT_NAME, read_receipt_pdf, receipt_pdf, receipt_produce
 from intake.models import AuditEvent, Extension, Membership, Receipt, Submission
-from intake.receipts import SNAPSHOT_NAME, read_receipt_pdf, receipt_pdf, receipt_produce
-from intake.roles import CALL_MANAGERS, REVIEWERS
+from intake.services.submissions import dossier_submit, preregistration_submit
 from intake.tasks import receipt_render
 from tests.auth import sign_in
 from tests.concurrency import requires_postgresql, run_together
@@ -107,7 +106,7 @@ def submit(django_capture_on_commit_callbacks):
             translation.override(language),
             django_capture_on_commit_callbacks(execute=run_tasks) as callbacks,
         ):
-            submission = services.preregistration_submit(preregistration_id=preregistration.pk, actor=actor)
+            submission = preregistration_submit(preregistration_id=preregistration.pk, actor=actor)
         # The receipt task, queued on commit; run, it queues its e-mail in the outbox.
         assert len(callbacks) >= 1
         return Submission.objects.select_related("call", "organisation", "submitted_by").get(pk=submission.pk)
@@ -187,7 +186,7 @@ def in_group(name: str):
 
 
 def download_url(reference: str) -> str:
-    return reverse("intake:receipt_download", kwargs={"reference": reference})
+    return reverse("receipt_download", kwargs={"reference": reference})
 
 
 def verify(client, ip: str = "198.51.100.20", **data):
@@ -307,7 +306,7 @@ def test_receipt_with_an_extension_prints_the_extended_deadline(call, organisati
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
     late_but_extended = datetime(2026, 1, 26, 10, 0, 1, tzinfo=BRUSSELS)
     with time_machine.travel(late_but_extended, tick=False), django_capture_on_commit_callbacks(execute=True):
-        submission = services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        submission = preregistration_submit(preregistration_id=preregistration.pk, actor=user)
 
     text = pdf_text(pdf_bytes_of(Receipt.objects.get(submission=submission)))
 
@@ -469,7 +468,7 @@ def test_receipt_email_goes_to_submitter_and_owners_with_the_pdf(submit, call, o
 def test_receipt_email_failure_is_retried_from_the_outbox_without_rendering_again(
     submit, call, organisation, user, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from intake.enums import OutboxStatus
+    from intake.kernel.enums import OutboxStatus
     from intake.models import OutboxMessage
     from intake.tasks import outbox_send
 
@@ -895,7 +894,7 @@ def test_receipt_produce_duplicated_task_at_the_same_moment_gives_one_receipt_an
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
     with time_machine.travel(SUBMITTED, tick=False):
         # Autocommit: the receipt task runs on commit; start over as if it had never run.
-        submission = services.preregistration_submit(preregistration_id=preregistration.pk, actor=user)
+        submission = preregistration_submit(preregistration_id=preregistration.pk, actor=user)
     Receipt.objects.get().pdf.delete(save=False)
     Receipt.objects.all().delete()
     mailoutbox.clear()

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 
 from clusterportal.celery import app
-from intake import services
-from intake.enums import OutboxStatus, ReceiptStatus
+from intake.kernel.enums import OutboxStatus, ReceiptStatus
+from intake.messaging.recovery import GRACE, redispatch, stuck_messages, stuck_receipts
 from intake.models import OutboxMessage, Receipt, Submission
-from intake.recovery import GRACE, redispatch, stuck_messages, stuck_receipts
+from intake.services.submissions import preregistration_submit
 from tests.factories import PreRegistrationFactory
 
 
@@ -71,7 +71,7 @@ def test_redispatch_renders_stuck_receipts_and_sends_stuck_mail(call, organisati
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
     draft = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
-    submission = services.preregistration_submit(preregistration_id=draft.pk, actor=user)  # on_commit never runs here
+    submission = preregistration_submit(preregistration_id=draft.pk, actor=user)  # on_commit never runs here
     assert Receipt.objects.get(submission=submission).status == ReceiptStatus.PENDING
 
     with time_machine.travel(submission.submitted_at + GRACE + timedelta(minutes=1), tick=False):

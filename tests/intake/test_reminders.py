@@ -15,12 +15,12 @@ from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext
 
-from intake import services
 from intake.deadlines import ReminderTiming, reminder_moment, reminder_timing, reminder_window
-from intake.enums import DossierState, OutboxStatus, Phase, PreRegistrationState, ReminderStatus, Role
-from intake.formatting import BRUSSELS, format_brussels, format_brussels_long
+from intake.kernel.enums import DossierState, OutboxStatus, Phase, PreRegistrationState, ReminderStatus, Role
+from intake.kernel.formatting import BRUSSELS, format_brussels, format_brussels_long
+from intake.messaging.reminders import DOSSIER, DRAFT, FOLLOW, audience, reminders_sweep
 from intake.models import CallFollow, Dossier, Extension, Membership, OutboxMessage, Reminder
-from intake.reminders import DOSSIER, DRAFT, FOLLOW, audience, reminders_sweep
+from intake.services.following import call_follow_set, user_language_set
 from tests.auth import sign_in
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 
@@ -56,7 +56,7 @@ def member(organisation, role=Role.EDITOR, **kwargs):
 
 
 def follow(call, user, active=True):
-    services.call_follow_set(call=call, user=user, active=active)
+    call_follow_set(call=call, user=user, active=active)
     return user
 
 
@@ -727,7 +727,7 @@ def test_reminder_email_in_dutch_has_no_english_sentence_left(one_day_mails):
 
 @pytest.mark.django_db
 def test_reminder_email_is_english_for_a_user_who_chose_english(cast, one_day_mails):
-    services.user_language_set(user=cast.carol, language="en")
+    user_language_set(user=cast.carol, language="en")
 
     mails = one_day_mails()
 
@@ -775,7 +775,7 @@ def test_follow_reminder_has_an_unfollow_link_that_works(cast, client, one_day_m
 def test_unfollow_link_with_a_forged_token_is_404(cast, client, forgery):
     from django.core import signing
 
-    from intake.signing import unfollow_token
+    from intake.kernel.signing import unfollow_token
 
     token = unfollow_token(cast.carol, cast.call)
     if forgery == "tampered":

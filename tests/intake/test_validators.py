@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from intake.validators import (
+from intake.kernel.validators import (
     format_enterprise_number,
     is_flemish_postal_code,
     normalise_enterprise_number,

@@ -6,10 +6,10 @@ import itertools
 import pytest
 from django.db import transaction
 
-from intake.enums import PreRegistrationState
-from intake.errors import InvalidTransition
+from intake.kernel.enums import PreRegistrationState
+from intake.kernel.errors import InvalidTransition
 from intake.models import AuditEvent, PreRegistration
-from intake.workflow import PREREGISTRATION_TRANSITIONS, preregistration_can_transition, preregistration_transition
+from intake.workflow import PREREGISTRATION_TRANSITIONS, can_transition, transition
 from tests.factories import PreRegistrationFactory, UserFactory
 
 ALL_PAIRS = list(itertools.product(PreRegistrationState.values, repeat=2))
@@ -31,12 +31,12 @@ def test_preregistration_transition_pair(from_state, to_state):
     actor = UserFactory()
     preregistration = PreRegistrationFactory(complete=True, state=from_state)
     allowed = (from_state, to_state) in PREREGISTRATION_TRANSITIONS
-    assert preregistration_can_transition(from_state, to_state) is allowed
+    assert can_transition(PreRegistration, from_state, to_state) is allowed
 
     if allowed:
         with transaction.atomic():
             locked = PreRegistration.objects.select_for_update().get(pk=preregistration.pk)
-            result = preregistration_transition(locked, to_state, actor=actor, note="test")
+            result = transition(locked, to_state, actor=actor, note="test")
 
         preregistration.refresh_from_db()
         assert result.state == to_state
@@ -52,7 +52,7 @@ def test_preregistration_transition_pair(from_state, to_state):
     else:
         with pytest.raises(InvalidTransition) as excinfo, transaction.atomic():
             locked = PreRegistration.objects.select_for_update().get(pk=preregistration.pk)
-            preregistration_transition(locked, to_state, actor=actor)
+            transition(locked, to_state, actor=actor)
 
         assert excinfo.value.from_state == from_state
         assert excinfo.value.to_state == to_state
@@ -75,7 +75,7 @@ def test_preregistration_transition_audit_action_names(from_state, to_state, act
     preregistration = PreRegistrationFactory(complete=True, state=from_state)
 
     with transaction.atomic():
-        preregistration_transition(
+        transition(
             PreRegistration.objects.select_for_update().get(pk=preregistration.pk), to_state, actor=UserFactory()
         )
 
@@ -88,7 +88,7 @@ def test_preregistration_transition_outside_a_transaction_is_refused():
     preregistration = PreRegistrationFactory(complete=True)
 
     with pytest.raises(RuntimeError):
-        preregistration_transition(preregistration, PreRegistrationState.SUBMITTED, actor=UserFactory())
+        transition(preregistration, PreRegistrationState.SUBMITTED, actor=UserFactory())
 
     preregistration.refresh_from_db()
     assert preregistration.state == PreRegistrationState.DRAFT

@@ -12,10 +12,10 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from intake.enums import OutboxStatus, Phase, PreRegistrationState, ReminderStatus, Role
+from intake.kernel.enums import OutboxStatus, Phase, PreRegistrationState, ReminderStatus, Role
+from intake.messaging.outbox import INTERRUPTED, outbox_build
+from intake.messaging.reminders import reminders_sweep
 from intake.models import Membership, OutboxMessage, Reminder
-from intake.outbox import INTERRUPTED, outbox_build
-from intake.reminders import reminders_sweep
 from intake.tasks import outbox_send
 from intake.tasks import reminders_sweep as reminders_sweep_task
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory

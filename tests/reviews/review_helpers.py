@@ -11,10 +11,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.dossiers import dossier_submit
-from intake.enums import SubmissionKind
+from intake.kernel.enums import SubmissionKind
+from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
 from intake.models import Call, Dossier, Organisation, PreRegistration, Submission
-from intake.roles import CALL_MANAGERS, REVIEWERS
+from intake.services.submissions import dossier_submit
 from tests.auth import TOTP_SECRET, sign_in  # noqa: F401 — re-exported for the review tests
 from tests.factories import CallFactory, EvaluationCriterionFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import complete_dossier

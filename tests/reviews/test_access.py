@@ -9,9 +9,9 @@ import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.urls import reverse
 
-from intake.dossiers import dossier_submit
-from intake.enums import DossierSection
+from intake.kernel.enums import DossierSection
 from intake.models import AuditEvent
+from intake.services.submissions import dossier_submit
 from reviews import services
 from reviews.models import AdmissibilityReview, ConflictDeclaration, Decision, ReviewerAssignment, Score
 from tests.factories import UserFactory

@@ -5,9 +5,9 @@ declaration is final."""
 
 import pytest
 
-from intake.errors import DomainError
+from intake.kernel.errors import DomainError
+from intake.kernel.validators import format_enterprise_number
 from intake.models import AuditEvent
-from intake.validators import format_enterprise_number
 from reviews import services
 from reviews.models import ConflictDeclaration
 from tests.intake.dossier_helpers import GOVERNANCE, NETWORK

@@ -8,9 +8,8 @@ import pytest
 import time_machine
 
 from intake.audit import late_attempt_record
-from intake.dossiers import dossier_submit
-from intake.errors import DeadlinePassed
-from intake.services import preregistration_submit
+from intake.kernel.errors import DeadlinePassed
+from intake.services.submissions import dossier_submit, preregistration_submit
 from tests.factories import OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import complete_dossier
 from tests.reviews.review_helpers import cheap_application, make_call, make_reviewer, sign_in, while_open

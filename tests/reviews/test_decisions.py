@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from intake.enums import Phase, Role
-from intake.errors import DomainError, NotAllowed
+from intake.kernel.enums import Phase, Role
+from intake.kernel.errors import DomainError, NotAllowed
 from intake.models import AuditEvent, Extension, Membership
 from reviews import services
 from reviews.models import AdmissibilityReview, Decision
@@ -345,7 +345,7 @@ def test_decision_applicant_of_another_organisation_sees_no_decision(client, rev
 
 def test_scores_refused_while_the_applicant_can_still_submit_a_new_version(open_review):
     """Scores belong to the version under review, which is only final after the deadline."""
-    from intake.errors import DomainError
+    from intake.kernel.errors import DomainError
     from reviews import services
     from reviews.models import ScoreSheet
 

@@ -4,10 +4,10 @@ them (DESIGN.md §4: "reviewers work on the last version submitted on time")."""
 
 import time_machine
 
-from intake.attachments import attachment_upload
-from intake.dossiers import dossier_submit
-from intake.enums import AttachmentKind, DossierSection
+from intake.kernel.enums import AttachmentKind, DossierSection
 from intake.models import AuditEvent
+from intake.services.attachments import attachment_upload
+from intake.services.submissions import dossier_submit
 from reviews import services
 from tests.intake.dossier_helpers import NETWORK, pdf_upload, save_section
 from tests.reviews.review_helpers import sign_in, while_open
@@ -89,8 +89,8 @@ def test_dossier_page_attachment_download_is_audited_and_not_cached(client, revi
 
 
 def test_attachment_removed_after_submission_stays_with_the_submitted_version(client, review):
-    from intake.attachments import attachment_delete
     from intake.models import Attachment
+    from intake.services.attachments import attachment_delete
 
     letters = review.dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
     with time_machine.travel(while_open(review.call, minutes=5), tick=False):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from intake.errors import DomainError
+from intake.kernel.errors import DomainError
 from intake.models import AuditEvent, EvaluationCriterion
 from reviews import services
 from reviews.models import Score, ScoreSheet

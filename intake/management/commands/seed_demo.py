@@ -4,7 +4,7 @@ dates relative to now, policy priorities, the decree's criteria and three demo u
 Idempotent: a second run finds everything in place and changes nothing (the fourth
 call keeps the dates of the first run). Refused under production settings."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -16,10 +16,11 @@ from django.db import transaction
 
 from intake import deadlines
 from intake.demo import DEMO_USERS
-from intake.enums import LegalForm, Role
-from intake.formatting import BRUSSELS
+from intake.kernel.enums import LegalForm, Role
+from intake.kernel.formatting import BRUSSELS
+from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
 from intake.models import Call, EvaluationCriterion, Membership, Organisation, PolicyPriority, PreRegistration
-from intake.roles import CALL_MANAGERS, REVIEWERS, ensure_groups
+from intake.services.groups import ensure_groups
 
 PRIORITIES = [
     ("klimaat-energie", "Klimaat en energie", "Energietransitie, klimaatneutrale industrie en hernieuwbare energie."),
@@ -132,8 +133,6 @@ class Command(BaseCommand):
         }
 
     def _third_call(self, priorities):
-        from datetime import date
-
         return self._call(
             "innovatieve-bedrijfsnetwerken-3",
             {

@@ -5,8 +5,8 @@ recorded at most once)."""
 
 from django.core.management.base import BaseCommand
 
-from intake.formatting import format_brussels
-from intake.reminders import reminders_sweep
+from intake.kernel.formatting import format_brussels
+from intake.messaging.reminders import reminders_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,151 @@
+"""Canonical snapshots of submitted content and their SHA-256.
+
+Canonical means: the same content always gives the same bytes (sorted keys, no
+insignificant white space, UTF-8, decimals and instants as strings), so the hash printed
+on a receipt can be recomputed by anyone from the embedded JSON. ``dossier_content`` is
+also the shape the completeness rules read, live or from a submitted version."""
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from intake.kernel.enums import DossierSection
+from intake.models import SECTION_FIELDS
+
+
+def _default(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"not serialisable in a snapshot: {type(value).__name__}")
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def preregistration_snapshot(preregistration, *, submitted_at, submitted_by, deadline) -> dict:
+    org = preregistration.organisation
+    priority = preregistration.policy_priority
+    return {
+        "schema": "clusterportal.preregistration/1",
+        "call": {"slug": preregistration.call.slug, "title": preregistration.call.title},
+        "organisation": {
+            "name": org.name,
+            "enterprise_number": org.enterprise_number,
+            "legal_form": org.legal_form,
+            "postal_code": org.postal_code,
+        },
+        "content": {
+            "network_name": preregistration.network_name,
+            "acronym": preregistration.acronym,
+            "policy_priority": {"code": priority.code, "name": priority.name} if priority else None,
+            "proposal": preregistration.proposal,
+            "target_group": preregistration.target_group,
+            "expected_member_count": preregistration.expected_member_count,
+            "committed_member_count": preregistration.committed_member_count,
+            "planned_activities": preregistration.planned_activities,
+            "contact_name": preregistration.contact_name,
+            "contact_email": preregistration.contact_email,
+            "contact_phone": preregistration.contact_phone,
+        },
+        "submitted_at": submitted_at,
+        "submitted_by": submitted_by.email,
+        "deadline": deadline,
+    }
+
+
+def dossier_content(dossier) -> dict:
+    """The dossier's content as plain data, in a canonical order: what a submission
+    certifies, and what the completeness rules read. Two dossiers with the same content
+    give the same dict. A dossier nobody saved yet (no row) has no rows of its own."""
+
+    def rows(related: str, *order, select=()):
+        if dossier.pk is None:
+            return []
+        rows = getattr(dossier, related).order_by(*order)
+        return rows.select_related(*select) if select else rows
+
+    return {
+        "network": {f: getattr(dossier, f) for f in SECTION_FIELDS[DossierSection.NETWORK]},
+        "objectives": [{"name": k.name, "unit": k.unit, "targets": k.targets} for k in rows("kpis", "position", "pk")],
+        "action_plan": [
+            {"year": a.year, "title": a.title, "description": a.description} for a in rows("activities", "year", "pk")
+        ],
+        "governance": {f: getattr(dossier, f) for f in SECTION_FIELDS[DossierSection.GOVERNANCE]},
+        "mandates": [
+            {
+                "enterprise_number": m.enterprise_number,
+                "name": m.name,
+                "postal_code": m.postal_code,
+                "municipality": m.municipality,
+                "sme": m.is_sme,
+                "contact_email": m.contact_email,
+                "letter_sha256": m.letter.sha256 if m.letter else None,
+            }
+            for m in rows("mandates", "enterprise_number", select=["letter"])
+        ],
+        "budget": [
+            {
+                "year": b.year,
+                "staff_costs": b.staff_costs,
+                "operating_costs": b.operating_costs,
+                "other_costs": b.other_costs,
+                "member_contributions": b.member_contributions,
+                "requested_subsidy": b.requested_subsidy,
+            }
+            for b in rows("budget_years", "year")
+        ],
+        "attachments": [
+            {"kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256, "content_type": a.content_type}
+            for a in rows("attachments", "sha256", "original_name", "kind", "size")
+        ],
+        "declarations": {f: getattr(dossier, f) for f in SECTION_FIELDS[DossierSection.DECLARATIONS]},
+    }
+
+
+def dossier_content_sha256(dossier) -> str:
+    return sha256_hex(canonical_json(dossier_content(dossier)))
+
+
+def dossier_snapshot(dossier, *, content: dict, mandates_counted: int, submitted_at, submitted_by, deadline) -> dict:
+    """What a dossier submission certifies: who, for which call, the content and its own
+    hash (so an unchanged re-submission is recognised), and the count of mandates."""
+    preregistration = dossier.preregistration
+    return {
+        "schema": "clusterportal.dossier/1",
+        "call": {"slug": dossier.call.slug, "title": dossier.call.title},
+        "organisation": {"name": dossier.organisation.name, "enterprise_number": dossier.organisation.enterprise_number},
+        "preregistration": preregistration.reference,
+        "network_name": preregistration.network_name,
+        "acronym": preregistration.acronym,
+        "policy_priority": preregistration.policy_priority.name if preregistration.policy_priority else None,
+        "content": content,
+        "content_sha256": sha256_hex(canonical_json(content)),
+        "mandating_enterprises_counted": mandates_counted,
+        "submitted_at": submitted_at,
+        "submitted_by": submitted_by.email,
+        "deadline": deadline,
+    }
+
+
+def snapshot_of(submission) -> dict:
+    return json.loads(submission.snapshot)
+
+
+def content_sha256_of(submission) -> str | None:
+    """The hash of the dossier content a submission certified (None for a pre-registration)."""
+    return snapshot_of(submission).get("content_sha256")
+
+
+def has_unsubmitted_changes(dossier, latest_submission) -> bool:
+    """Edits after the last submitted version: they are not assessed until submitted again."""
+    return latest_submission is not None and content_sha256_of(latest_submission) != dossier_content_sha256(dossier)

@@ -1,0 +1,78 @@
+"""The pre-registration: drafts with optimistic locking, withdrawal and reopening before the
+deadline. Submitting is intake.services.submissions."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from intake import deadlines
+from intake.kernel.enums import DossierState, Phase, PreRegistrationState
+from intake.kernel.errors import DomainError, EditConflict
+from intake.models import Call, Dossier, Organisation, PreRegistration
+from intake.workflow import transition
+
+
+def preregistration_save_draft(
+    *, call: Call, organisation: Organisation, data: dict, expected_version: int, actor
+) -> PreRegistration:
+    """Save the draft of an organisation's pre-registration.
+
+    ``expected_version`` is the version the user's form was based on (0 when the form was
+    opened before any draft existed). A different stored version means a colleague saved
+    in between: EditConflict, and nothing is written."""
+    try:
+        with transaction.atomic():
+            return _preregistration_save_draft(call, organisation, data, expected_version, actor)
+    except IntegrityError:
+        # Two first saves raced to create the row: the loser is a conflict, not an error page.
+        raise EditConflict() from None
+
+
+def _preregistration_save_draft(call, organisation, data, expected_version, actor):
+    preregistration = PreRegistration.objects.select_for_update().filter(call=call, organisation=organisation).first()
+    now = deadlines.clock()
+    deadlines.ensure_open(call, Phase.PREREGISTRATION, organisation, now=now)
+    if preregistration is None:
+        if expected_version != 0:
+            raise EditConflict()
+        preregistration = PreRegistration(call=call, organisation=organisation, version=0)
+    else:
+        if preregistration.state != PreRegistrationState.DRAFT:
+            raise DomainError(_("This pre-registration has been submitted and can no longer be changed."))
+        if preregistration.version != expected_version:
+            raise EditConflict(saved_by=preregistration.updated_by, saved_at=preregistration.updated_at)
+    for field in PreRegistration.CONTENT_FIELDS:
+        if field in data:
+            setattr(preregistration, field, data[field])
+    preregistration.version += 1
+    preregistration.updated_by = actor
+    preregistration.save()
+    return preregistration
+
+
+def preregistration_withdraw(*, preregistration_id: int, actor, note: str = "") -> PreRegistration:
+    """Withdraw a submitted pre-registration; only before the deadline that applies."""
+    with transaction.atomic(durable=True):
+        preregistration = (
+            PreRegistration.objects.select_for_update(of=("self",))
+            .select_related("call", "organisation")
+            .get(pk=preregistration_id)
+        )
+        deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+        # The dossier rests on the pre-registration: a submitted dossier must be withdrawn first.
+        if Dossier.objects.filter(preregistration=preregistration, state=DossierState.SUBMITTED).exists():
+            raise DomainError(_("Your full dossier has been submitted. Withdraw the dossier first."))
+        return transition(preregistration, PreRegistrationState.WITHDRAWN, actor=actor, note=note)
+
+
+def preregistration_reopen(*, preregistration_id: int, actor) -> PreRegistration:
+    """Turn a withdrawn pre-registration back into a draft, before the deadline."""
+    with transaction.atomic(durable=True):
+        preregistration = (
+            PreRegistration.objects.select_for_update(of=("self",))
+            .select_related("call", "organisation")
+            .get(pk=preregistration_id)
+        )
+        deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+        # A new version makes forms opened before the withdrawal stale.
+        preregistration.version += 1
+        return transition(preregistration, PreRegistrationState.DRAFT, actor=actor, extra_fields=["version"])

@@ -1,0 +1,207 @@
+"""Submitting, for both phases: one algorithm records a submission (DESIGN.md §4–5).
+
+Under the row lock: the state must allow it, the clock is read once (after the last lock,
+so that waiting for a lock counts against the deadline), the deadline that applies is
+checked, the content must be complete (and, for a re-submitted dossier, changed), and
+then one immutable Submission is written with its canonical snapshot and hash, the state
+moves through intake.workflow, a pending Receipt row is created and its rendering queued
+on commit. A submit refused because the deadline passed is recorded as a late attempt.
+
+What differs per phase (which row, what is complete, what the snapshot holds, how the
+reference reads) is a ``_Phase``; the order of the steps is written only here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import translation
+
+from intake import deadlines, jobs
+from intake.audit import late_attempt_record
+from intake.kernel.enums import Phase, PreRegistrationState, SubmissionKind
+from intake.kernel.errors import AlreadySubmitted, DeadlinePassed, DossierIncomplete, Incomplete, InvalidTransition
+from intake.models import Call, Dossier, PreRegistration, Receipt, Submission
+from intake.rules.completeness import content_gaps, preregistration_missing
+from intake.rules.mandates import mandate_count_of_content
+from intake.rules.snapshots import (
+    canonical_json,
+    dossier_content,
+    dossier_snapshot,
+    preregistration_snapshot,
+    sha256_hex,
+    snapshot_of,
+)
+from intake.services.dossiers import dossier_lock
+from intake.workflow import transition
+
+
+@dataclass(frozen=True)
+class _Phase:
+    kind: str
+    phase: str
+    model: type
+    lock: Callable  # (pk) -> the locked row, its state checked
+    prepare: Callable  # (row, latest submission) -> what the snapshot needs; raises when incomplete or unchanged
+    snapshot: Callable  # (row, prepared, *, submitted_at, submitted_by, deadline) -> dict
+    reference: Callable  # (row, version) -> str
+    extra_fields: tuple = ()
+
+
+# --- Pre-registration ---------------------------------------------------------------------------
+
+
+def _preregistration_lock(pk: int) -> PreRegistration:
+    preregistration = (
+        PreRegistration.objects.select_for_update(of=("self",))
+        .select_related("call", "organisation", "policy_priority")
+        .get(pk=pk)
+    )
+    if preregistration.state == PreRegistrationState.SUBMITTED:
+        raise AlreadySubmitted(preregistration.submissions.order_by("-version").first())
+    if preregistration.state != PreRegistrationState.DRAFT:
+        raise InvalidTransition(preregistration.state, PreRegistrationState.SUBMITTED)
+    if preregistration.number is None:
+        # Numbers are handed out per call in submission order; the call row lock
+        # serialises concurrent first submissions of different organisations.
+        Call.objects.select_for_update().filter(pk=preregistration.call_id).first()
+        last = PreRegistration.objects.filter(call_id=preregistration.call_id).aggregate(n=Max("number"))["n"] or 0
+        preregistration.number = last + 1
+    return preregistration
+
+
+def _preregistration_prepare(preregistration, latest) -> None:
+    missing = preregistration_missing(preregistration)
+    if missing:
+        raise Incomplete(missing)
+
+
+def _preregistration_snapshot(preregistration, _prepared, **recorded) -> dict:
+    return preregistration_snapshot(preregistration, **recorded)
+
+
+def _preregistration_reference(preregistration, version: int) -> str:
+    return preregistration.reference if version == 1 else f"{preregistration.reference}-{version}"
+
+
+PREREGISTRATION = _Phase(
+    kind=SubmissionKind.PREREGISTRATION,
+    phase=Phase.PREREGISTRATION,
+    model=PreRegistration,
+    lock=_preregistration_lock,
+    prepare=_preregistration_prepare,
+    snapshot=_preregistration_snapshot,
+    reference=_preregistration_reference,
+    extra_fields=("submitted_at", "submitted_by", "number"),
+)
+
+
+# --- Full dossier -------------------------------------------------------------------------------
+
+
+def _dossier_lock(pk: int) -> Dossier:
+    return dossier_lock(dossier_id=pk)
+
+
+def _dossier_prepare(dossier, latest) -> dict:
+    content = dossier_content(dossier)
+    gaps = content_gaps(dossier.call, content)
+    if gaps:
+        raise DossierIncomplete(gaps)
+    if latest is not None and snapshot_of(latest).get("content_sha256") == sha256_hex(canonical_json(content)):
+        # Nothing changed since the last version (a double click, a second tab): no
+        # second version, receipt and e-mail for the same content.
+        raise AlreadySubmitted(latest)
+    return content
+
+
+def _dossier_snapshot(dossier, content, **recorded) -> dict:
+    counted = mandate_count_of_content(dossier.call, content).counted
+    return dossier_snapshot(dossier, content=content, mandates_counted=counted, **recorded)
+
+
+def _dossier_reference(dossier, version: int) -> str:
+    return f"{dossier.call.reference_prefix}-DS-{dossier.preregistration.number:04d}-{version}"
+
+
+DOSSIER = _Phase(
+    kind=SubmissionKind.DOSSIER,
+    phase=Phase.DOSSIER,
+    model=Dossier,
+    lock=_dossier_lock,
+    prepare=_dossier_prepare,
+    snapshot=_dossier_snapshot,
+    reference=_dossier_reference,
+)
+
+
+# --- The one algorithm --------------------------------------------------------------------------
+
+
+def submission_record(spec: _Phase, *, pk: int, actor) -> Submission:
+    """Record a submission of the row ``pk`` of ``spec``'s phase as a new immutable version.
+    Raises AlreadySubmitted, InvalidTransition, DossierLocked, NotEditable, DeadlinePassed,
+    PhaseNotOpenYet, Incomplete or DossierIncomplete; then nothing was changed."""
+    try:
+        return _record(spec, pk=pk, actor=actor)
+    except DeadlinePassed as exc:
+        # Written after the refused transaction rolled back, so it is kept.
+        row = spec.model.objects.select_related("call", "organisation").get(pk=pk)
+        late_attempt_record(
+            actor=actor, obj=row, call=row.call, organisation=row.organisation, phase=spec.phase, deadline=exc.deadline
+        )
+        raise
+
+
+def _record(spec: _Phase, *, pk: int, actor) -> Submission:
+    with transaction.atomic(durable=True):
+        row = spec.lock(pk)
+        # Read after the last lock: waiting for it counts against the deadline.
+        now = deadlines.clock()
+        applied = deadlines.ensure_open(row.call, spec.phase, row.organisation, now=now)
+        latest = row.submissions.order_by("-version").first()
+        prepared = spec.prepare(row, latest)
+        version = (latest.version if latest else 0) + 1
+        reference = spec.reference(row, version)
+        snapshot = canonical_json(
+            spec.snapshot(row, prepared, submitted_at=now, submitted_by=actor, deadline=applied.deadline)
+            | {"reference": reference, "version": version}
+        )
+        submission = Submission.objects.create(
+            kind=spec.kind,
+            reference=reference,
+            call=row.call,
+            organisation=row.organisation,
+            preregistration=row if spec.model is PreRegistration else row.preregistration,
+            dossier=row if spec.model is Dossier else None,
+            version=version,
+            snapshot=snapshot,
+            snapshot_sha256=sha256_hex(snapshot),
+            submitted_at=now,
+            submitted_by=actor,
+            deadline=applied.deadline,
+            extension=applied.extension,
+            language=(translation.get_language() or "nl")[:2],
+        )
+        if spec.model is PreRegistration:
+            row.submitted_at, row.submitted_by = now, actor
+        transition(
+            row,
+            "submitted",
+            actor=actor,
+            extra_fields=spec.extra_fields,
+            data={"reference": reference, "sha256": submission.snapshot_sha256},
+        )
+        # The receipt row exists from the start (pending), so a receipt whose task never
+        # reached a worker is visible in the admin and picked up again by beat.
+        Receipt.objects.create(submission=submission)
+        jobs.enqueue_on_commit("intake.receipt_render", submission_id=submission.pk)
+    return submission
+
+
+def preregistration_submit(*, preregistration_id: int, actor) -> Submission:
+    return submission_record(PREREGISTRATION, pk=preregistration_id, actor=actor)
+
+
+def dossier_submit(*, dossier_id: int, actor) -> Submission:
+    return submission_record(DOSSIER, pk=dossier_id, actor=actor)

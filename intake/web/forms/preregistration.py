@@ -1,0 +1,76 @@
+"""The pre-registration form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import PreRegistration
+
+
+class PreRegistrationForm(forms.ModelForm):
+    """The draft form. Nothing is required to save a draft; completeness is checked when
+    submitting. ``version`` carries the optimistic lock."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = PreRegistration
+        fields = PreRegistration.CONTENT_FIELDS
+        widgets = {
+            "proposal": forms.Textarea(attrs={"rows": 12}),
+            "target_group": forms.Textarea(attrs={"rows": 3}),
+            "planned_activities": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["policy_priority"].queryset = call.policy_priorities.order_by("name")
+        self.fields["policy_priority"].empty_label = _("— choose a policy priority —")
+        limit = call.proposal_max_chars
+        proposal = self.fields["proposal"]
+        proposal.widget.attrs.update(
+            {
+                "data-char-limit": limit,
+                "data-counter-template": _("{used} of {limit} characters"),
+                "aria-describedby": "id_proposal_counter",
+            }
+        )
+        proposal.help_text = _("At most %(limit)d characters.") % {"limit": limit}
+        for name in self.fields:
+            self.fields[name].required = False
+        self.fields["version"].required = True
+        # Bounded in the form: the model's own checks are skipped here (_post_clean), and
+        # a 10-digit count would otherwise reach the database.
+        for name in ("expected_member_count", "committed_member_count"):
+            self.fields[name].max_value = 100_000
+            self.fields[name].validators.append(MaxValueValidator(100_000))
+            self.fields[name].widget.attrs["max"] = 100_000
+
+    def clean_proposal(self):
+        text = self.cleaned_data.get("proposal") or ""
+        limit = self.call.proposal_max_chars
+        if len(text) > limit:
+            raise ValidationError(
+                _("The project proposal has %(count)d characters; this call allows at most %(limit)d."),
+                code="too_long",
+                params={"count": len(text), "limit": limit},
+            )
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        expected, committed = cleaned.get("expected_member_count"), cleaned.get("committed_member_count")
+        if expected is not None and committed is not None and committed > expected:
+            self.add_error(
+                "committed_member_count",
+                ValidationError(
+                    _("More companies committed than expected in total: check both numbers."), code="committed_gt_expected"
+                ),
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # The service applies the data to the locked row; don't touch the instance here.
+        pass

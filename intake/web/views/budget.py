@@ -1,0 +1,66 @@
+"""The budget page of a dossier: one row of amounts per project year, the totals and the
+outcome of every funding rule."""
+
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from intake.kernel.enums import DossierSection
+from intake.rules.budget import AMOUNT_FIELDS, budget_rule_results, budget_totals
+from intake.selectors import dossiers as selectors
+from intake.services.budget import budget_save
+from intake.web.decorators import page_url, with_dossier
+from intake.web.forms.budget import budget_formset_class
+from intake.web.forms.dossier import VersionForm
+from intake.web.views.dossier import post_rows, render_section
+
+SECTION = DossierSection.BUDGET
+
+
+def _filled_years(formset) -> list[dict]:
+    """A year counts when any amount is filled in; empty trailing years are left out."""
+    return [
+        {"year": number, **{f: form.cleaned_data.get(f) or 0 for f in AMOUNT_FIELDS}}
+        for number, form in enumerate(formset.forms, start=1)
+        if any(form.cleaned_data.get(f) not in (None, "") for f in AMOUNT_FIELDS)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@with_dossier
+def dossier_budget(request, *, call, organisation, dossier):
+    stored = selectors.budget_years_of(dossier)
+    by_year = {b.year: b for b in stored}
+    initial = [
+        {f: getattr(by_year[y], f) for f in AMOUNT_FIELDS} if y in by_year else {} for y in range(1, call.max_duration_years + 1)
+    ]
+    version_form = VersionForm(request.POST or None, initial={"version": dossier.section_version(SECTION)})
+    formset = budget_formset_class(call.max_duration_years)(request.POST or None, initial=initial, prefix="years")
+    status = 200
+    if request.method == "POST":
+        forms_valid = formset.is_valid()
+        saved, version_form, status = post_rows(
+            request,
+            dossier=dossier,
+            section=SECTION,
+            forms_valid=forms_valid,
+            version_form=version_form,
+            store=lambda expected_version: budget_save(
+                dossier_id=dossier.pk, years=_filled_years(formset), expected_version=expected_version, actor=request.user
+            ),
+        )
+        if saved:
+            return redirect(page_url("dossier_budget", call, organisation))
+    return render_section(
+        request,
+        "intake/dossier_budget.html",
+        call,
+        organisation,
+        dossier,
+        SECTION,
+        status=status,
+        formset=formset,
+        version_form=version_form,
+        year_forms=list(enumerate(formset.forms, start=1)),
+        totals=budget_totals(stored),
+        rule_results=budget_rule_results(call, stored),
+    )

@@ -1,0 +1,125 @@
+"""The user's organisations: create, edit, members and invitations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intake.kernel.errors import DomainError, OrganisationExists
+from intake.selectors import organisations as selectors
+from intake.selectors.preregistrations import preregistrations_for_user
+from intake.services import invitations, organisations
+from intake.web.errors import report, run
+from intake.web.forms.organisations import InvitationForm, OrganisationForm
+
+
+@login_required
+def organisation_list(request):
+    return render(request, "intake/organisation_list.html", {"organisations": selectors.organisations_for_user(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = organisations.organisation_create(user=request.user, data=form.cleaned_data)
+        except OrganisationExists as exc:
+            existing = exc.organisation
+            form.add_error("enterprise_number", exc.message)
+        else:
+            messages.success(request, _("Organisation %(name)s created. You are its owner.") % {"name": organisation.name})
+            return redirect(organisation)
+    return render(request, "intake/organisation_form.html", {"form": form, "existing": existing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    if not selectors.is_owner(user=request.user, organisation=organisation):
+        raise Http404
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "enterprise_number"}
+        organisations.organisation_update(organisation=organisation, data=data, actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect(organisation)
+    return render(request, "intake/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+def _detail(request, organisation, invitation_form, status=200):
+    context = {
+        "organisation": organisation,
+        "memberships": selectors.memberships_of(organisation),
+        "invitations": selectors.invitations_open(organisation),
+        "is_owner": selectors.is_owner(user=request.user, organisation=organisation),
+        "invitation_form": invitation_form,
+        "preregistrations": preregistrations_for_user(request.user).filter(organisation=organisation),
+    }
+    return render(request, "intake/organisation_detail.html", context, status=status)
+
+
+@login_required
+def organisation_detail(request, pk):
+    return _detail(request, selectors.organisation_for_user(user=request.user, pk=pk), InvitationForm())
+
+
+@login_required
+@require_POST
+def invitation_create(request, pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitations.invitation_create(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error("email", exc.message)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect(organisation)
+    return _detail(request, organisation, form, status=400)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    invitation = selectors.invitation_for_owner(user=request.user, organisation=organisation, pk=invitation_pk)
+    run(request, invitations.invitation_revoke, invitation=invitation, actor=request.user, success=_("Invitation withdrawn."))
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def membership_remove(request, pk, membership_pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    membership = selectors.membership_for_owner(user=request.user, organisation=organisation, pk=membership_pk)
+    run(request, organisations.membership_remove, membership=membership, actor=request.user, success=_("Member removed."))
+    if membership.user_id == request.user.id and not selectors.organisations_for_user(request.user).filter(pk=pk).exists():
+        return redirect("intake:organisation_list")
+    return redirect(organisation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    invitation = selectors.invitation_by_token(token=token)
+    if request.method == "POST":
+        try:
+            membership = invitations.invitation_accept(token=token, user=request.user)
+        except DomainError as exc:
+            report(request, exc)
+        else:
+            messages.success(request, _("You are now a member of %(org)s.") % {"org": membership.organisation.name})
+            return redirect(membership.organisation)
+    return render(request, "intake/invitation_accept.html", {"invitation": invitation})

@@ -1,0 +1,149 @@
+"""The pre-registration page: the draft form, save, save-and-submit, submit, withdraw, reopen."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intake import deadlines, workflow
+from intake.kernel.enums import Phase
+from intake.kernel.errors import AlreadySubmitted, DomainError, EditConflict
+from intake.kernel.formatting import format_instant
+from intake.models import PreRegistration
+from intake.rules.completeness import preregistration_missing
+from intake.selectors import preregistrations as selectors
+from intake.services import preregistrations, submissions
+from intake.web.decorators import page_url, with_organisation
+from intake.web.errors import rebind, report
+from intake.web.forms.preregistration import PreRegistrationForm
+
+
+@require_http_methods(["GET", "POST"])
+@with_organisation
+def preregistration(request, *, call, organisation):
+    preregistration = selectors.preregistration_of(call=call, organisation=organisation)
+    instance = preregistration or PreRegistration(call=call, organisation=organisation, version=0)
+    conflict = None
+    status = 200
+    if request.method != "POST":
+        form = PreRegistrationForm(instance=instance, call=call, initial={"version": instance.version})
+    else:
+        form = PreRegistrationForm(request.POST, instance=instance, call=call)
+        status = 400
+        if not form.is_valid():
+            messages.error(request, _("The draft was not saved: correct the fields marked below."))
+        else:
+            try:
+                preregistrations.preregistration_save_draft(
+                    call=call,
+                    organisation=organisation,
+                    data=form.cleaned_data,
+                    expected_version=form.cleaned_data["version"],
+                    actor=request.user,
+                )
+            except EditConflict as exc:
+                conflict, status = exc, 409
+                report(request, exc)
+                preregistration = selectors.preregistration_of(call=call, organisation=organisation)
+                form = rebind(
+                    PreRegistrationForm,
+                    request.POST,
+                    version=preregistration.version if preregistration else 0,
+                    instance=preregistration or instance,
+                    call=call,
+                )
+            except DomainError as exc:
+                report(request, exc)
+            else:
+                if request.POST.get("and_submit"):
+                    # "Save and submit": what the user sees in the form is what is submitted.
+                    saved = selectors.preregistration_of(call=call, organisation=organisation)
+                    return _submit_saved(request, call, organisation, saved)
+                messages.success(request, _("Draft saved."))
+                return redirect(page_url("preregistration", call, organisation))
+    return render(
+        request, "intake/preregistration.html", _context(call, organisation, preregistration, form, conflict), status=status
+    )
+
+
+def _context(call, organisation, preregistration, form, conflict=None):
+    now = deadlines.clock()
+    actions = workflow.preregistration_actions(preregistration, call=call, organisation=organisation, now=now)
+    return {
+        "call": call,
+        "organisation": organisation,
+        "preregistration": preregistration,
+        "form": form,
+        "phase": deadlines.phase_summary(call, Phase.PREREGISTRATION, organisation, now=now),
+        "actions": actions,
+        # Not editable: the template disables the fieldset. The fields themselves stay
+        # bound so that a refused (late) save still shows what the user typed.
+        "editable": workflow.EDIT in actions,
+        "conflict": conflict,
+        "missing": preregistration_missing(preregistration) if preregistration else [],
+        "submissions": selectors.preregistration_submissions(preregistration),
+        "dossier_unlocked": selectors.unlocks_dossier(preregistration),
+    }
+
+
+def _submitted_message(submission) -> str:
+    return _("Submitted. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.") % {
+        "when": format_instant(submission.submitted_at),
+        "ref": submission.reference,
+    }
+
+
+def _submit_saved(request, call, organisation, preregistration):
+    try:
+        submission = submissions.preregistration_submit(preregistration_id=preregistration.pk, actor=request.user)
+    except AlreadySubmitted as exc:
+        report(request, exc)
+    except DomainError as exc:
+        messages.error(request, _("Your draft was saved, but not submitted: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _submitted_message(submission))
+    return redirect(page_url("preregistration", call, organisation))
+
+
+def _act(request, call, organisation, service, success):
+    preregistration = selectors.preregistration_of(call=call, organisation=organisation)
+    if preregistration is None:
+        messages.error(request, _("Save a draft first."))
+    else:
+        try:
+            result = service(preregistration_id=preregistration.pk, actor=request.user)
+        except DomainError as exc:
+            report(request, exc)
+        else:
+            messages.success(request, success(result))
+    return redirect(page_url("preregistration", call, organisation))
+
+
+@require_POST
+@with_organisation
+def preregistration_submit(request, *, call, organisation):
+    return _act(request, call, organisation, submissions.preregistration_submit, _submitted_message)
+
+
+@require_POST
+@with_organisation
+def preregistration_withdraw(request, *, call, organisation):
+    return _act(
+        request,
+        call,
+        organisation,
+        preregistrations.preregistration_withdraw,
+        lambda _pr: _("The pre-registration has been withdrawn."),
+    )
+
+
+@require_POST
+@with_organisation
+def preregistration_reopen(request, *, call, organisation):
+    return _act(
+        request,
+        call,
+        organisation,
+        preregistrations.preregistration_reopen,
+        lambda _pr: _("The pre-registration is a draft again."),
+    )
