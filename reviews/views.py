@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusterportal.second_factor import signed_in_with_second_factor
+from intake import workflow
 from intake.audit import audit_record
 from intake.kernel.errors import DomainError
 from intake.models import Submission
@@ -185,6 +186,7 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
         "aggregate": aggregate(dossier) if sees_others else None,
         "sheets": selectors.submitted_sheets(dossier) if sees_others else [],
         "is_manager": manager,
+        "actions": workflow.review_actions(dossier),
         "admissibility_form": AdmissibilityForm(),
         "decision_form": DecisionForm(),
         "audit": selectors.audit_of(dossier),

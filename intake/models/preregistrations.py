@@ -76,5 +76,9 @@ class PreRegistration(models.Model):
         return f"{self.call.reference_prefix} · {self.organisation}"
 
     @property
+    def is_submitted(self) -> bool:
+        return self.state == PreRegistrationState.SUBMITTED
+
+    @property
     def reference(self) -> str:
         return f"{self.call.reference_prefix}-VA-{self.number:04d}" if self.number else ""
