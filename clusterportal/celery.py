@@ -9,6 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterportal.settings")
 
 app = Celery("clusterportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-# clusterportal is not a Django app, so its own tasks module is imported explicitly.
-app.conf.imports = ("clusterportal.tasks",)
+app.autodiscover_tasks()  # every installed app's tasks.py, clusterportal's included

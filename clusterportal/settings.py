@@ -23,7 +23,9 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Folders this process writes to on the local disk. Settings only name them; they are
+# created when the apps are ready (clusterportal.apps), so importing settings writes nothing.
+LOCAL_DIRECTORIES = [VAR_DIR]
 
 if PRODUCTION:
     # No default: a production process without its own secret must not start.
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "clusterportal",
     "intake",
     "reviews",
 ]
@@ -123,8 +126,7 @@ else:
     # and a real beat run without any server installed.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
     CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
-    for sub in ("queue", "processed", "control", "results"):
-        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    LOCAL_DIRECTORIES += [CELERY_BROKER_DIR / sub for sub in ("queue", "processed", "control", "results")]
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
@@ -198,7 +200,7 @@ USE_TZ = True
 # --- Static and private files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+LOCAL_DIRECTORIES.append(STATIC_ROOT)  # WhiteNoise warns about a missing one
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, serve straight from the apps' static folders (no collectstatic),
 # also when DEBUG is off, as in the test suite's live server.

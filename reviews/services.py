@@ -194,3 +194,22 @@ def decision_record(*, dossier_id: int, outcome: str, motivation: str, override_
                 template_dir=EMAIL_TEMPLATES,
             )
     return decision
+
+
+def receipt_downloaded(*, receipt, actor) -> None:
+    """Every download of a receipt is on record (DESIGN.md §9), whoever downloads it."""
+    submission = receipt.submission
+    audit_record(
+        actor=actor,
+        action="receipt.downloaded",
+        obj=receipt,
+        call=submission.call,
+        organisation=submission.organisation,
+        data={"reference": submission.reference},
+    )
+
+
+def attachment_downloaded(*, attachment, dossier, actor) -> None:
+    audit_record(
+        actor=actor, action="attachment.downloaded", obj=attachment, call=dossier.call, organisation=dossier.organisation
+    )

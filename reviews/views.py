@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from clusterportal.second_factor import signed_in_with_second_factor
 from intake import workflow
-from intake.audit import audit_record
 from intake.kernel.errors import DomainError
 from intake.models import Submission
 from intake.rules.budget import budget_rule_results, budget_totals, years_from_content
@@ -294,14 +293,14 @@ def decide(request, slug, reference):
 
 @agency_required
 def attachment(request, slug, reference, pk):
-    call, dossier, submission = _dossier_page(request, slug, reference)
+    _call, dossier, submission = _dossier_page(request, slug, reference)
     declaration = selectors.declaration_of(request.user, dossier)
     if not is_call_manager(request.user) and (declaration is None or declaration.has_conflict):
         raise Http404
     item = selectors.submitted_attachments(dossier, submission).filter(pk=pk).first()
     if item is None:
         raise Http404
-    audit_record(actor=request.user, action="attachment.downloaded", obj=item, call=call, organisation=dossier.organisation)
+    services.attachment_downloaded(attachment=item, dossier=dossier, actor=request.user)
     return attachment_response(item)
 
 
@@ -342,13 +341,5 @@ def receipt_download(request, reference):
     """/receipts/<reference>/: the receipt PDF, for the organisation's members and, signed
     in with a second factor, for the staff whose scope includes it; audited."""
     receipt = selectors.receipt_for(request.user, reference, second_factor=signed_in_with_second_factor(request))
-    submission = receipt.submission
-    audit_record(
-        actor=request.user,
-        action="receipt.downloaded",
-        obj=receipt,
-        call=submission.call,
-        organisation=submission.organisation,
-        data={"reference": submission.reference},
-    )
+    services.receipt_downloaded(receipt=receipt, actor=request.user)
     return receipt_response(receipt)

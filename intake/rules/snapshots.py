@@ -141,11 +141,11 @@ def snapshot_of(submission) -> dict:
     return json.loads(submission.snapshot)
 
 
-def content_sha256_of(submission) -> str | None:
-    """The hash of the dossier content a submission certified (None for a pre-registration)."""
-    return snapshot_of(submission).get("content_sha256")
+def certifies_content(submission, content: dict) -> bool:
+    """Did this (dossier) submission certify exactly this content?"""
+    return snapshot_of(submission).get("content_sha256") == sha256_hex(canonical_json(content))
 
 
 def has_unsubmitted_changes(dossier, latest_submission) -> bool:
     """Edits after the last submitted version: they are not assessed until submitted again."""
-    return latest_submission is not None and content_sha256_of(latest_submission) != dossier_content_sha256(dossier)
+    return latest_submission is not None and not certifies_content(latest_submission, dossier_content(dossier))

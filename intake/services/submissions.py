@@ -26,11 +26,11 @@ from intake.rules.completeness import content_gaps, preregistration_missing
 from intake.rules.mandates import mandate_count_of_content
 from intake.rules.snapshots import (
     canonical_json,
+    certifies_content,
     dossier_content,
     dossier_snapshot,
     preregistration_snapshot,
     sha256_hex,
-    snapshot_of,
 )
 from intake.services.dossiers import dossier_lock
 from intake.workflow import transition
@@ -108,7 +108,7 @@ def _dossier_prepare(dossier, latest) -> dict:
     gaps = content_gaps(dossier.call, content)
     if gaps:
         raise DossierIncomplete(gaps)
-    if latest is not None and snapshot_of(latest).get("content_sha256") == sha256_hex(canonical_json(content)):
+    if latest is not None and certifies_content(latest, content):
         # Nothing changed since the last version (a double click, a second tab): no
         # second version, receipt and e-mail for the same content.
         raise AlreadySubmitted(latest)
