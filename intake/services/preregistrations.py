@@ -49,15 +49,19 @@ def _preregistration_save_draft(call, organisation, data, expected_version, acto
     return preregistration
 
 
+def _lock_while_open(preregistration_id: int) -> PreRegistration:
+    """Lock the row; refuse unless the deadline that applies has not passed."""
+    preregistration = (
+        PreRegistration.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=preregistration_id)
+    )
+    deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+    return preregistration
+
+
 def preregistration_withdraw(*, preregistration_id: int, actor, note: str = "") -> PreRegistration:
     """Withdraw a submitted pre-registration; only before the deadline that applies."""
     with transaction.atomic(durable=True):
-        preregistration = (
-            PreRegistration.objects.select_for_update(of=("self",))
-            .select_related("call", "organisation")
-            .get(pk=preregistration_id)
-        )
-        deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+        preregistration = _lock_while_open(preregistration_id)
         # The dossier rests on the pre-registration: a submitted dossier must be withdrawn first.
         if Dossier.objects.filter(preregistration=preregistration, state=DossierState.SUBMITTED).exists():
             raise DomainError(_("Your full dossier has been submitted. Withdraw the dossier first."))
@@ -67,12 +71,7 @@ def preregistration_withdraw(*, preregistration_id: int, actor, note: str = "") 
 def preregistration_reopen(*, preregistration_id: int, actor) -> PreRegistration:
     """Turn a withdrawn pre-registration back into a draft, before the deadline."""
     with transaction.atomic(durable=True):
-        preregistration = (
-            PreRegistration.objects.select_for_update(of=("self",))
-            .select_related("call", "organisation")
-            .get(pk=preregistration_id)
-        )
-        deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+        preregistration = _lock_while_open(preregistration_id)
         # A new version makes forms opened before the withdrawal stale.
         preregistration.version += 1
         return transition(preregistration, PreRegistrationState.DRAFT, actor=actor, extra_fields=["version"])

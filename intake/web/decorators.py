@@ -35,14 +35,11 @@ def page_url(name: str, call, organisation, **kwargs) -> str:
     return f"{reverse(f'intake:{name}', kwargs={'slug': call.slug, **kwargs})}?organisation={organisation.pk}"
 
 
-def _choose(request, call, target):
-    organisations = organisation_selectors.organisations_for_user(request.user)
-    return render(request, "intake/choose_organisation.html", {"call": call, "organisations": organisations, "target": target})
-
-
-def with_organisation(view):
-    """Resolve (call, organisation) for the signed-in user; without a chosen organisation,
-    a GET shows the choice and anything else is a 404."""
+def _resolved(view, target: str, resolve_more=None):
+    """A view wrapper that resolves (call, organisation) for the signed-in user; without a
+    chosen organisation, a GET shows the choice and anything else is a 404.
+    ``resolve_more(request, call, organisation)`` returns more keyword arguments for the
+    view, or a response that answers instead."""
 
     @functools.wraps(view)
     @login_required
@@ -52,36 +49,39 @@ def with_organisation(view):
         if organisation is None:
             if request.method != "GET":
                 raise Http404
-            return _choose(request, call, "preregistration")
-        return view(request, *args, call=call, organisation=organisation, **kwargs)
+            organisations = organisation_selectors.organisations_for_user(request.user)
+            return render(
+                request, "intake/choose_organisation.html", {"call": call, "organisations": organisations, "target": target}
+            )
+        more = resolve_more(request, call, organisation) if resolve_more else {}
+        if not isinstance(more, dict):
+            return more
+        return view(request, *args, call=call, organisation=organisation, **more, **kwargs)
 
     return wrapper
+
+
+def with_organisation(view):
+    """Resolve (call, organisation) of a pre-registration page."""
+    return _resolved(view, "preregistration")
+
+
+def _dossier_of(request, call, organisation):
+    preregistration = preregistration_selectors.preregistration_of(call=call, organisation=organisation)
+    if not preregistration_selectors.unlocks_dossier(preregistration):
+        return render(
+            request,
+            "intake/dossier_locked.html",
+            {"call": call, "organisation": organisation, "message": DossierLocked().message},
+            status=403,
+        )
+    dossier = dossier_selectors.dossier_of(call=call, organisation=organisation, preregistration=preregistration)
+    if dossier.pk is None and request.method == "POST":
+        dossier = dossier_for(call=call, organisation=organisation)
+    return {"dossier": dossier}
 
 
 def with_dossier(view):
     """Resolve (call, organisation, dossier). Reading a page never creates a dossier row:
     until the first change the dossier is an unsaved one; a POST creates it first."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapper(request, slug, *args, **kwargs):
-        call = call_selectors.call_get(slug=slug)
-        organisation = chosen_organisation(request)
-        if organisation is None:
-            if request.method != "GET":
-                raise Http404
-            return _choose(request, call, "dossier")
-        preregistration = preregistration_selectors.preregistration_of(call=call, organisation=organisation)
-        if not preregistration_selectors.unlocks_dossier(preregistration):
-            return render(
-                request,
-                "intake/dossier_locked.html",
-                {"call": call, "organisation": organisation, "message": DossierLocked().message},
-                status=403,
-            )
-        dossier = dossier_selectors.dossier_of(call=call, organisation=organisation, preregistration=preregistration)
-        if dossier.pk is None and request.method == "POST":
-            dossier = dossier_for(call=call, organisation=organisation)
-        return view(request, *args, call=call, organisation=organisation, dossier=dossier, **kwargs)
-
-    return wrapper
+    return _resolved(view, "dossier", _dossier_of)
