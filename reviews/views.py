@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_POST
 from clusterportal.second_factor import signed_in_with_second_factor
 from intake import workflow
 from intake.kernel.errors import DomainError
-from intake.models import Submission
 from intake.rules.budget import budget_rule_results, budget_totals, years_from_content
 from intake.rules.mandates import mandate_checks
 from intake.rules.snapshots import snapshot_of
@@ -28,14 +26,6 @@ from reviews.admissibility import checklist
 from reviews.exports import csv_bytes, related_or_none, xlsx_bytes
 from reviews.forms import AdmissibilityForm, ApplicationFilterForm, AssignmentForm, ConflictForm, DecisionForm
 from reviews.scoring import aggregate
-
-SORT_FIELDS = {
-    "reference": "number",
-    "organisation": "organisation__name",
-    # Applications without a dossier last, on SQLite and PostgreSQL alike.
-    "submitted": F("dossier_submitted_at").desc(nulls_last=True),
-    "state": F("dossier__state").asc(nulls_last=True),
-}
 
 
 def second_factor(request):
@@ -60,40 +50,8 @@ def dashboard(request):
 
 def _filtered(request, call):
     form = ApplicationFilterForm(request.GET or None, call=call)
-    rows = selectors.applications(request.user, call)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            digits = "".join(ch for ch in q if ch.isdigit())
-            condition = Q(organisation__name__icontains=q) | Q(acronym__icontains=q) | Q(network_name__icontains=q)
-            # References through EXISTS, not joins: no duplicate rows, no DISTINCT needed.
-            condition |= Exists(
-                Submission.objects.filter(Q(preregistration=OuterRef("pk")) | Q(dossier=OuterRef("dossier")), reference__iexact=q)
-            )
-            if len(digits) >= 4:
-                condition |= Q(organisation__enterprise_number__contains=digits)
-            rows = rows.filter(condition)
-        if data["phase"] == "dossier":
-            rows = rows.filter(dossier_reference__isnull=False)
-        elif data["phase"] == "preregistration":
-            rows = rows.filter(dossier_reference__isnull=True)
-        if data["state"]:
-            rows = rows.filter(dossier__state=data["state"])
-        if data["priority"]:
-            rows = rows.filter(policy_priority=data["priority"])
-        if data["admissibility"] == "open":
-            rows = rows.filter(dossier__admissibility__isnull=True)
-        elif data["admissibility"]:
-            rows = rows.filter(dossier__admissibility__decision=data["admissibility"])
-        if data["mine"]:
-            rows = rows.filter(assigned_to_me=True)
-        if data["scored"]:
-            rows = rows.filter(scored_by_me=data["scored"] == "yes")
-        rows = rows.order_by(SORT_FIELDS.get(data["sort"] or "reference"), "pk")
-    else:
-        rows = rows.order_by("number", "pk")
-    return form, rows
+    filters = form.cleaned_data if form.is_valid() else None
+    return form, selectors.applications_filtered(request.user, call, filters)
 
 
 @agency_required
