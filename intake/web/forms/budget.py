@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.rules.budget import AMOUNT_FIELDS
 from intake.web.forms.fields import EuroField
 
 
@@ -14,6 +15,19 @@ class BudgetYearForm(forms.Form):
     requested_subsidy = EuroField(label=_("requested subsidy"))
 
 
+class BudgetFormSet(forms.BaseFormSet):
+    def filled_years(self) -> list[dict]:
+        """The years as the budget service takes them: a year counts when any amount is
+        filled in (empty trailing years are left out); an empty amount is 0."""
+        return [
+            {"year": number, **{f: form.cleaned_data.get(f) or 0 for f in AMOUNT_FIELDS}}
+            for number, form in enumerate(self.forms, start=1)
+            if any(form.cleaned_data.get(f) not in (None, "") for f in AMOUNT_FIELDS)
+        ]
+
+
 def budget_formset_class(years: int):
     """One form per project year; more posted forms than the call allows are refused."""
-    return forms.formset_factory(BudgetYearForm, extra=0, max_num=years, absolute_max=years, validate_max=True)
+    return forms.formset_factory(
+        BudgetYearForm, formset=BudgetFormSet, extra=0, max_num=years, absolute_max=years, validate_max=True
+    )

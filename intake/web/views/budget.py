@@ -16,15 +16,6 @@ from intake.web.views.dossier import post_rows, render_section
 SECTION = DossierSection.BUDGET
 
 
-def _filled_years(formset) -> list[dict]:
-    """A year counts when any amount is filled in; empty trailing years are left out."""
-    return [
-        {"year": number, **{f: form.cleaned_data.get(f) or 0 for f in AMOUNT_FIELDS}}
-        for number, form in enumerate(formset.forms, start=1)
-        if any(form.cleaned_data.get(f) not in (None, "") for f in AMOUNT_FIELDS)
-    ]
-
-
 @require_http_methods(["GET", "POST"])
 @with_dossier
 def dossier_budget(request, *, call, organisation, dossier):
@@ -45,7 +36,7 @@ def dossier_budget(request, *, call, organisation, dossier):
             forms_valid=forms_valid,
             version_form=version_form,
             store=lambda expected_version: budget_save(
-                dossier_id=dossier.pk, years=_filled_years(formset), expected_version=expected_version, actor=request.user
+                dossier_id=dossier.pk, years=formset.filled_years(), expected_version=expected_version, actor=request.user
             ),
         )
         if saved:
