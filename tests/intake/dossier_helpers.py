@@ -7,22 +7,29 @@ smaller builders let a test make one part of it differ."""
 
 import io
 import zipfile
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake.kernel.enums import AttachmentKind, DossierSection, PreRegistrationState
-from intake.models import Dossier, PreRegistration
+from intake.models import AuditEvent, Dossier, PreRegistration
 from intake.rules.files import XLSX
 from intake.rules.mandates import MANDATE_CSV_COLUMNS
 from intake.services.attachments import attachment_upload
 from intake.services.budget import budget_save
 from intake.services.dossiers import activities_save, dossier_for, dossier_save_section, kpis_save
-from intake.services.mandates import mandates_import_csv
+from intake.services.mandates import mandate_add, mandates_import_csv
 from intake.services.submissions import preregistration_submit
 from tests.factories import PreRegistrationFactory
 
 D = Decimal
+BRUSSELS = ZoneInfo("Europe/Brussels")
+ONE_MICROSECOND = timedelta(microseconds=1)
+# The third call's dossier deadline: "tot en met 11 mei 2026 (12u)".
+DOSSIER_DEADLINE = datetime(2026, 5, 11, 12, 0, tzinfo=BRUSSELS)
+WHILE_PREREGISTRATION_OPEN = datetime(2026, 1, 12, 10, 0, tzinfo=BRUSSELS)
 
 NETWORK = {
     "theme": "Slimme warmtenetten in Vlaamse bedrijvenzones",
@@ -153,3 +160,59 @@ def complete_dossier(call, organisation, user, *, mandates: int = 30) -> Dossier
     attachment_upload(dossier_id=dossier.pk, uploaded_file=xlsx_upload(), kind=AttachmentKind.BUDGET_TEMPLATE, actor=user)
     attachment_upload(dossier_id=dossier.pk, uploaded_file=pdf_upload(), kind=AttachmentKind.MANDATE_LETTERS, actor=user)
     return Dossier.objects.select_related("call", "organisation", "preregistration").get(pk=dossier.pk)
+
+
+# --- Reading a dossier back, and changing it by the smallest amount ---------------------------
+
+
+def fresh(dossier) -> Dossier:
+    return Dossier.objects.select_related("call", "organisation", "preregistration").get(pk=dossier.pk)
+
+
+def dossier_events(dossier):
+    """The dossier's state changes (other events, such as imports, are about it too)."""
+    return (
+        AuditEvent.objects.filter(object_type="dossier", object_id=str(dossier.pk), action__startswith="dossier.")
+        .exclude(action="dossier.late_attempt")  # a refused attempt is counted, not a state change
+        .order_by("pk")
+    )
+
+
+def one_more_character(dossier, user):
+    save_section(dossier.pk, DossierSection.NETWORK, {**NETWORK, "theme": NETWORK["theme"] + "."}, user)
+
+
+def one_cent_more(dossier, user):
+    years = budget_years(3)
+    years[2]["other_costs"] += D("0.01")
+    save_budget(dossier.pk, years, user)
+
+
+def one_mandate_more(dossier, user):
+    mandate_add(
+        dossier_id=dossier.pk,
+        data={"enterprise_number": valid_enterprise_number(400), "name": "Extra BV", "postal_code": "3000", "is_sme": "ja"},
+        actor=user,
+    )
+
+
+def one_attachment_more(dossier, user):
+    attachment_upload(
+        dossier_id=dossier.pk, uploaded_file=pdf_upload("bijlage.pdf", "extra"), kind=AttachmentKind.OTHER, actor=user
+    )
+
+
+def edit_section(dossier, user):
+    save_section(dossier.pk, DossierSection.NETWORK, {**NETWORK, "theme": "Te laat"}, user)
+
+
+def edit_mandates(dossier, user):
+    one_mandate_more(dossier, user)
+
+
+def edit_budget(dossier, user):
+    save_budget(dossier.pk, budget_years(2), user)
+
+
+def edit_attachments(dossier, user):
+    one_attachment_more(dossier, user)

@@ -1,7 +1,10 @@
 """deadlines.py is the only module that compares the clock with a deadline. "12u" is
 12:00:00.000000 Europe/Brussels: strictly before is on time, the instant itself is late
 (DESIGN.md §2). Deadlines go through the database and back before they are checked, so
-the tests also cover how the aware instants are stored."""
+the tests also cover how the aware instants are stored.
+
+The reminder moments are computed here too: in Brussels calendar days, also across the
+DST changes, each with its window."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,10 +12,13 @@ import pytest
 import time_machine
 
 from intake import deadlines
+from intake.deadlines import ReminderTiming, reminder_moment, reminder_timing, reminder_window
 from intake.kernel.enums import Phase, PhaseStatus
 from intake.kernel.errors import DeadlinePassed, PhaseNotOpenYet
+from intake.kernel.formatting import BRUSSELS
 from intake.models import Call, Extension
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
+from tests.intake.reminder_helpers import D1, D2, D7, H3, MARCH_DEADLINE, OCTOBER_DEADLINE, local
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -97,7 +103,9 @@ def test_deadline_on_dst_end_is_not_an_hour_off_in_utc(dst_call, at_brussels):
     # 11:00 UTC on 25 October 2026 is 12:00 CET; one hour earlier (10:00 UTC, the CEST
     # reading of "12:00") is 11:00 local and must still be open.
     assert deadlines.is_open(dst_call, Phase.DOSSIER, now=datetime(2026, 10, 25, 10, 0, tzinfo=UTC)) is True
-    assert deadlines.phase_summary(dst_call, Phase.DOSSIER, now=datetime(2026, 10, 25, 10, 0, tzinfo=UTC)).time_left == timedelta(hours=1)
+    assert deadlines.phase_summary(dst_call, Phase.DOSSIER, now=datetime(2026, 10, 25, 10, 0, tzinfo=UTC)).time_left == timedelta(
+        hours=1
+    )
 
 
 @pytest.mark.django_db
@@ -257,3 +265,68 @@ def test_phase_status_reads_the_clock_when_no_now_is_given(third_call, at_brusse
     with time_machine.travel(at_brussels(2026, 1, 23, 12), tick=False):
         assert deadlines.is_open(third_call, Phase.PREREGISTRATION) is False
         assert deadlines.phase_summary(third_call, Phase.PREREGISTRATION).is_closed
+
+
+# --- Reminder moments: Brussels calendar days across DST -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("deadline", "offset", "local_moment", "utc_moment"),
+    [
+        # March: the clocks go forward on Sunday 29 March at 02:00.
+        (MARCH_DEADLINE, D1, local(2026, 3, 29, 12), datetime(2026, 3, 29, 10, tzinfo=UTC)),
+        (MARCH_DEADLINE, D2, local(2026, 3, 28, 12), datetime(2026, 3, 28, 11, tzinfo=UTC)),  # 47 real hours
+        (MARCH_DEADLINE, D7, local(2026, 3, 23, 12), datetime(2026, 3, 23, 11, tzinfo=UTC)),  # 167 real hours
+        (MARCH_DEADLINE, H3, local(2026, 3, 30, 9), datetime(2026, 3, 30, 7, tzinfo=UTC)),
+        # October: the clocks go back on Sunday 25 October at 03:00.
+        (OCTOBER_DEADLINE, D1, local(2026, 10, 25, 12), datetime(2026, 10, 25, 11, tzinfo=UTC)),
+        (OCTOBER_DEADLINE, D2, local(2026, 10, 24, 12), datetime(2026, 10, 24, 10, tzinfo=UTC)),  # 49 real hours
+        (OCTOBER_DEADLINE, D7, local(2026, 10, 19, 12), datetime(2026, 10, 19, 10, tzinfo=UTC)),  # 169 real hours
+        (OCTOBER_DEADLINE, H3, local(2026, 10, 26, 9), datetime(2026, 10, 26, 8, tzinfo=UTC)),
+    ],
+    ids=["march-1d", "march-2d", "march-7d", "march-3h", "october-1d", "october-2d", "october-7d", "october-3h"],
+)
+def test_reminder_moment_counts_days_in_brussels_calendar_days(deadline, offset, local_moment, utc_moment):
+    moment = reminder_moment(deadline, offset)
+
+    assert moment == utc_moment
+    in_brussels = moment.astimezone(BRUSSELS)
+    assert (in_brussels.date(), in_brussels.hour, in_brussels.minute) == (local_moment.date(), local_moment.hour, 0)
+    assert reminder_timing(deadline, offset, now=moment - timedelta(microseconds=1)) == ReminderTiming.EARLY
+    assert reminder_timing(deadline, offset, now=moment) == ReminderTiming.DUE
+
+
+@pytest.mark.parametrize(
+    ("offset", "window"),
+    [
+        (timedelta(days=14), timedelta(days=3, hours=12)),
+        (D7, timedelta(hours=42)),
+        (D2, timedelta(hours=12)),
+        (D1, timedelta(hours=6)),
+        (H3, timedelta(minutes=45)),
+        (timedelta(hours=1), timedelta(minutes=15)),
+        (timedelta(minutes=30), timedelta(minutes=15)),  # never less than 15 minutes
+    ],
+)
+def test_reminder_window_is_a_quarter_of_the_offset_at_least_15_minutes(offset, window):
+    assert reminder_window(offset) == window
+
+
+@pytest.mark.parametrize("deadline", [MARCH_DEADLINE, OCTOBER_DEADLINE], ids=["march", "october"])
+@pytest.mark.parametrize("offset", [D7, D2, D1, H3], ids=["7d", "2d", "1d", "3h"])
+def test_reminder_timing_due_just_inside_the_window_stale_just_outside(deadline, offset):
+    due_at = reminder_moment(deadline, offset)
+    window = reminder_window(offset)
+
+    assert reminder_timing(deadline, offset, now=due_at + window) == ReminderTiming.DUE
+    assert reminder_timing(deadline, offset, now=due_at + window + timedelta(microseconds=1)) == ReminderTiming.STALE
+
+
+@pytest.mark.parametrize("offset", [timedelta(minutes=10), H3, D1])
+def test_reminder_timing_is_passed_from_the_deadline_instant(offset):
+    assert reminder_timing(MARCH_DEADLINE, offset, now=MARCH_DEADLINE) == ReminderTiming.PASSED
+    assert reminder_timing(MARCH_DEADLINE, offset, now=MARCH_DEADLINE + timedelta(days=3)) == ReminderTiming.PASSED
+    # A "10 minutes before" reminder is still due one microsecond before the deadline.
+    assert reminder_timing(MARCH_DEADLINE, timedelta(minutes=10), now=MARCH_DEADLINE - timedelta(microseconds=1)) == (
+        ReminderTiming.DUE
+    )

@@ -1,16 +1,19 @@
-"""The pre-registration's transition table, walked pair by pair: every allowed pair
-succeeds and is audited, every forbidden pair is refused and leaves no trace."""
+"""The transition tables of intake.workflow, walked pair by pair: every allowed pair
+succeeds and is audited, every forbidden pair is refused and leaves no trace. First the
+pre-registration's, then the full dossier's."""
 
 import itertools
 
 import pytest
 from django.db import transaction
 
-from intake.kernel.enums import PreRegistrationState
+from intake.kernel.enums import DossierState, PreRegistrationState
 from intake.kernel.errors import InvalidTransition
-from intake.models import AuditEvent, PreRegistration
-from intake.workflow import PREREGISTRATION_TRANSITIONS, can_transition, transition
+from intake.models import AuditEvent, Dossier, PreRegistration
+from intake.services.dossiers import dossier_for
+from intake.workflow import DOSSIER_TRANSITIONS, PREREGISTRATION_TRANSITIONS, can_transition, transition
 from tests.factories import PreRegistrationFactory, UserFactory
+from tests.intake.dossier_helpers import dossier_events, fresh, submitted_preregistration
 
 ALL_PAIRS = list(itertools.product(PreRegistrationState.values, repeat=2))
 
@@ -75,9 +78,7 @@ def test_preregistration_transition_audit_action_names(from_state, to_state, act
     preregistration = PreRegistrationFactory(complete=True, state=from_state)
 
     with transaction.atomic():
-        transition(
-            PreRegistration.objects.select_for_update().get(pk=preregistration.pk), to_state, actor=UserFactory()
-        )
+        transition(PreRegistration.objects.select_for_update().get(pk=preregistration.pk), to_state, actor=UserFactory())
 
     assert list(AuditEvent.objects.values_list("action", flat=True)) == [action]
 
@@ -93,3 +94,62 @@ def test_preregistration_transition_outside_a_transaction_is_refused():
     preregistration.refresh_from_db()
     assert preregistration.state == PreRegistrationState.DRAFT
     assert not AuditEvent.objects.exists()
+
+
+# --- The full dossier ------------------------------------------------------------------------
+
+
+DOSSIER_PAIRS = list(itertools.product(DossierState.values, repeat=2))
+
+
+def test_dossier_transition_table_is_the_designed_one():
+    # DESIGN.md §4: draft → submitted → admissible | inadmissible → approved | rejected,
+    # re-submission while submitted, withdrawn before the deadline, and back to draft.
+    S = DossierState
+    assert set(DOSSIER_TRANSITIONS) == {
+        (S.DRAFT, S.SUBMITTED),
+        (S.SUBMITTED, S.SUBMITTED),
+        (S.DRAFT, S.WITHDRAWN),
+        (S.SUBMITTED, S.WITHDRAWN),
+        (S.WITHDRAWN, S.DRAFT),
+        (S.SUBMITTED, S.ADMISSIBLE),
+        (S.SUBMITTED, S.INADMISSIBLE),
+        (S.ADMISSIBLE, S.APPROVED),
+        (S.ADMISSIBLE, S.REJECTED),
+        (S.INADMISSIBLE, S.REJECTED),
+    }
+    assert len(DOSSIER_PAIRS) == 49
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), DOSSIER_PAIRS, ids=[f"{a}->{b}" for a, b in DOSSIER_PAIRS])
+def test_dossier_transition_pair(call, organisation, user, from_state, to_state):
+    submitted_preregistration(call, organisation, user)
+    dossier = dossier_for(call=call, organisation=organisation)
+    Dossier.objects.filter(pk=dossier.pk).update(state=from_state)
+    allowed = (from_state, to_state) in DOSSIER_TRANSITIONS
+    assert can_transition(Dossier, from_state, to_state) is allowed
+
+    if allowed:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
+            result = transition(locked, to_state, actor=user, note="test")
+
+        assert result.state == to_state
+        assert fresh(dossier).state == to_state
+        [event] = dossier_events(dossier)
+        assert (event.from_state, event.to_state) == (from_state, to_state)
+        assert event.actor == user
+        assert event.note == "test"
+        assert event.call == call
+        assert event.organisation == organisation
+        expected = "dossier.resubmitted" if from_state == to_state == DossierState.SUBMITTED else f"dossier.{to_state}"
+        assert event.action == expected
+    else:
+        with pytest.raises(InvalidTransition) as excinfo, transaction.atomic():
+            locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
+            transition(locked, to_state, actor=user)
+
+        assert (excinfo.value.from_state, excinfo.value.to_state) == (from_state, to_state)
+        assert excinfo.value.code == "invalid_transition"
+        assert fresh(dossier).state == from_state
+        assert not dossier_events(dossier).exists()

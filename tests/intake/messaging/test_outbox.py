@@ -1,85 +1,27 @@
-"""The outbox (intake.outbox): queuing is idempotent, a batch goes over one SMTP
-connection, every message is sent at most once, an SMTP refusal is retried with
-back-off, a message interrupted mid-send is made visible instead of sent again, and a
-manager can re-send failed ones from the admin. Sending goes to a real SMTP server on
-127.0.0.1 (aiosmtpd) where the test is about the SMTP conversation."""
+"""The outbox (intake.messaging.outbox): queuing is idempotent, a batch goes over one SMTP
+connection, every message is sent at most once, an SMTP refusal puts it back for a retry,
+and a message interrupted mid-send is made visible instead of sent again. Sending goes to
+a real SMTP server on 127.0.0.1 (aiosmtpd) where the test is about the SMTP conversation."""
 
 import smtplib
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
-from intake.kernel.enums import OutboxStatus, Phase, ReminderStatus
-from intake.messaging.outbox import INTERRUPTED, outbox_build, outbox_enqueue, outbox_give_up, outbox_send_batch
+from intake.kernel.enums import OutboxStatus
+from intake.messaging.outbox import INTERRUPTED, STALE_RESERVATION, outbox_enqueue, outbox_give_up, outbox_send_batch
 from intake.models import OutboxMessage, Reminder
-from intake.tasks import outbox_send
-from tests.auth import sign_in
 from tests.factories import UserFactory
-from tests.integration.smtp import free_port, smtp_server
-
-
-def smtp_mailer(port: int) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server; the portal's default mailer talks to it."""
-    with smtp_server() as server:
-        settings.MAILERS = smtp_mailer(server.port)
-        yield server
-
-
-def deadline_changed_context(call) -> dict:
-    return {
-        "call": call,
-        "phase_label": Phase.PREREGISTRATION.label,
-        "old_deadline": call.preregistration_deadline,
-        "new_deadline": call.preregistration_deadline + timedelta(days=7),
-        "note": "",
-    }
+from tests.intake.outbox_helpers import deadline_changed_context, queued, reminder_for, smtp_mailer, stored
+from tests.integration.smtp import free_port
 
 
 def enqueue(call, to="an@example.org", **kwargs):
     return outbox_enqueue(to=to, template="deadline_changed", context=deadline_changed_context(call), **kwargs)
 
 
-def queued(call, to="an@example.org", **fields) -> OutboxMessage:
-    """A rendered message saved in the queue, without the on-commit send."""
-    message = outbox_build(to=to, template="deadline_changed", context=deadline_changed_context(call))
-    for name, value in fields.items():
-        setattr(message, name, value)
-    message.save()
-    return message
-
-
-def reminder_for(call, message, user) -> Reminder:
-    return Reminder.objects.create(
-        call=call,
-        phase=Phase.PREREGISTRATION,
-        offset_minutes=1440,
-        recipient=user,
-        deadline=call.preregistration_deadline,
-        due_at=call.preregistration_deadline - timedelta(days=1),
-        reason="follow",
-        status=ReminderStatus.QUEUED,
-        outbox=message,
-        sweep="test",
-    )
-
-
-def stored(message) -> OutboxMessage:
-    return OutboxMessage.objects.get(pk=message.pk)
-
-
-# --- Queuing --------------------------------------------------------------------------------
+# --- Queuing ---------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -103,7 +45,7 @@ def test_outbox_enqueue_without_a_dedupe_key_queues_every_time(call):
     assert OutboxMessage.objects.count() == 2
 
 
-# --- Sending a batch --------------------------------------------------------------------------
+# --- Sending a batch -------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -178,8 +120,6 @@ def test_send_batch_leaves_a_message_another_task_is_sending_alone(call, smtp):
 
 
 def test_send_batch_marks_a_long_abandoned_reservation_as_interrupted(call, smtp):
-    from intake.messaging.outbox import STALE_RESERVATION
-
     abandoned = queued(
         call,
         to="gone@example.org",
@@ -236,57 +176,24 @@ def test_send_batch_with_the_mail_server_unreachable_keeps_the_messages_queued_w
     assert "ConnectionRefusedError" in message.last_error
 
 
-# --- The task: retry with back-off, then give up ---------------------------------------------
+def test_send_batch_fails_a_refused_address_and_sends_the_rest(call, smtp):
+    """A 550 for one address is that message's failure, not the batch's: the others go out."""
+    smtp.unknown.add("weg@example.org")
+    first = queued(call, to="een@example.org")
+    refused = queued(call, to="weg@example.org")
+    last = queued(call, to="drie@example.org")
+
+    counts = outbox_send_batch(ids=[first.pk, refused.pk, last.pk])
+
+    assert counts["sent"] == 2
+    assert sorted(smtp.recipients()) == ["drie@example.org", "een@example.org"]
+    refused = stored(refused)
+    assert refused.status == OutboxStatus.FAILED
+    assert "550" in refused.last_error
+    assert stored(last).status == OutboxStatus.SENT
 
 
-@pytest.fixture
-def eager_retries(_eager_celery):
-    """Eager tasks that raise propagate (tests/conftest.py), and so would their retries:
-    let Celery run each retry in-process instead, as a worker would later."""
-    from clusterportal.celery import app
-
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = True
-
-
-@pytest.mark.django_db
-def test_outbox_send_task_retries_after_a_refusal_and_sends_once(call, smtp, eager_retries):
-    smtp.refuse_next = 1
-    message = queued(call)
-
-    outbox_send.delay(ids=[message.pk])  # eager: each retry runs at once, without its countdown
-
-    message = stored(message)
-    assert (message.status, message.attempts, message.last_error) == (OutboxStatus.SENT, 2, "")
-    assert smtp.count() == 1
-    assert smtp.refused == 1
-
-
-@pytest.mark.django_db
-def test_outbox_send_task_backs_off_and_after_the_last_retry_marks_the_message_failed(
-    call, smtp, settings, monkeypatch, eager_retries
-):
-    settings.OUTBOX_RETRY_BASE_SECONDS = 30
-    smtp.refuse_next = 100
-    message = queued(call)
-    countdowns = []
-    retry = outbox_send.retry
-
-    def spy(*args, **kwargs):
-        countdowns.append(kwargs["countdown"])
-        return retry(*args, **kwargs)
-
-    monkeypatch.setattr(outbox_send, "retry", spy)
-
-    outbox_send.delay(ids=[message.pk])
-
-    assert countdowns == [30, 60, 120, 240, 480, 600, 600, 600]
-    message = stored(message)
-    assert message.status == OutboxStatus.FAILED  # never silently dropped
-    assert message.attempts == 9
-    assert "SMTPDataError" in message.last_error and "451" in message.last_error
-    assert smtp.count() == 0
+# --- Giving up -------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -304,55 +211,3 @@ def test_outbox_give_up_marks_what_is_still_queued_as_failed(call):
     assert still.status == OutboxStatus.FAILED
     assert still.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert Reminder.objects.filter(pk=reminder.pk, outbox__status=OutboxStatus.FAILED).exists()
-
-
-# --- The admin: re-send failed messages deliberately ------------------------------------------
-
-
-@pytest.mark.django_db
-def test_admin_resend_action_requeues_failed_messages_only(call, client, mailoutbox, django_capture_on_commit_callbacks):
-    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
-    user = UserFactory()
-    failed = queued(call, to="failed@example.org", status=OutboxStatus.FAILED, attempts=1, last_error=INTERRUPTED)
-    reminder = reminder_for(call, failed, user)
-    sent = queued(call, to="sent@example.org", status=OutboxStatus.SENT, attempts=1)
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(
-            "/admin/intake/outboxmessage/",
-            {"action": "resend", "_selected_action": [str(failed.pk), str(sent.pk)], "select_across": "0"},
-            follow=True,
-        )
-
-    assert response.status_code == 200
-    with translation.override("nl"):
-        assert [str(m) for m in response.context["messages"]] == [gettext("%(n)d e-mail(s) queued again.") % {"n": 1}]
-    assert stored(failed).status == OutboxStatus.QUEUED
-    assert Reminder.objects.filter(pk=reminder.pk, outbox__status=OutboxStatus.QUEUED).exists()
-    assert len(callbacks) == 1
-
-    for callback in callbacks:  # the commit: the send task runs (eagerly)
-        callback()
-
-    assert [m.to for m in mailoutbox] == [["failed@example.org"]]
-    failed = stored(failed)
-    assert (failed.status, failed.attempts, failed.last_error) == (OutboxStatus.SENT, 2, "")
-    assert Reminder.objects.filter(pk=reminder.pk, outbox__status=OutboxStatus.SENT).exists()
-    assert stored(sent).attempts == 1  # a sent message is never re-sent
-
-
-def test_send_batch_fails_a_refused_address_and_sends_the_rest(call, smtp):
-    """A 550 for one address is that message's failure, not the batch's: the others go out."""
-    smtp.unknown.add("weg@example.org")
-    first = queued(call, to="een@example.org")
-    refused = queued(call, to="weg@example.org")
-    last = queued(call, to="drie@example.org")
-
-    counts = outbox_send_batch(ids=[first.pk, refused.pk, last.pk])
-
-    assert counts["sent"] == 2
-    assert sorted(smtp.recipients()) == ["drie@example.org", "een@example.org"]
-    refused = stored(refused)
-    assert refused.status == OutboxStatus.FAILED
-    assert "550" in refused.last_error
-    assert stored(last).status == OutboxStatus.SENT

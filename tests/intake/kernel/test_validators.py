@@ -15,7 +15,7 @@ from intake.kernel.validators import (
     validate_enterprise_number,
 )
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _rows(name):

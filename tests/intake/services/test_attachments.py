@@ -1,193 +1,27 @@
-"""Attachments of the full dossier: type by content, size limits, safe names, private
-storage that never keeps a refused or rolled-back file, and a download response that
-browsers can neither sniff nor cache."""
+"""Uploading and deleting the full dossier's attachments (intake.services.attachments): type
+by content, size limits, safe names, private storage that never keeps a refused or
+rolled-back file, and the deadline."""
 
 import hashlib
-import io
-import zipfile
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.kernel.enums import AttachmentKind, DossierSection
 from intake.kernel.errors import AttachmentRefused, DeadlinePassed, DossierLocked
 from intake.models import Attachment, AuditEvent, PreRegistration
-from intake.rules.files import ALLOWED_TYPES, ODS, PDF, XLSX, detect_type, sanitise_filename
+from intake.rules.files import ODS, PDF, XLSX
 from intake.selectors.dossiers import attachments_total_size
 from intake.services.attachments import attachment_delete, attachment_upload
 from intake.services.dossiers import dossier_for
-from intake.web.files import attachment_response
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
-
-MB = 1024 * 1024
-
-# --- fixture files, generated so that every byte is known ------------------------------------
-
-
-def pdf_bytes(size: int | None = None) -> bytes:
-    """A minimal PDF; with ``size``, padded with a comment to exactly that many bytes."""
-    start, end = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%", b"\n%%EOF\n"
-    if size is None:
-        return start + b"minimal" + end
-    return start + b"x" * (size - len(start) - len(end)) + end
-
-
-def xlsx_bytes(*, macros: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
-        archive.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet/>')
-        if macros:
-            archive.writestr("xl/vbaProject.bin", b"\x00VBA")
-    return buffer.getvalue()
-
-
-def odf_bytes(mimetype: str = ODS, *, mimetype_first: bool = True) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        if mimetype_first:
-            archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
-        archive.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest/>')
-        if not mimetype_first:
-            archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-    return buffer.getvalue()
-
-
-def docx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
-    return buffer.getvalue()
-
-
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
-
-
-def upload(name: str, content: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
-    # The browser-sent type is deliberately wrong in several tests: it must not matter.
-    return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-# --- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def storage_root(settings, tmp_path):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
-def stored_files(root) -> list:
-    return sorted(path for path in root.rglob("*") if path.is_file())
-
-
-@pytest.fixture
-def call(db):
-    return CallFactory()
-
-
-@pytest.fixture
-def dossier(call, user):
-    organisation = OrganisationFactory(owner=user)
-    preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
-    PreRegistration.objects.filter(pk=preregistration.pk).update(state="submitted")
-    return dossier_for(call=call, organisation=organisation)
+from tests.intake.file_helpers import EXE, MB, docx_bytes, odf_bytes, pdf_bytes, stored_files, upload, xlsx_bytes
 
 
 def refused_code(excinfo) -> str:
     return excinfo.value.code
-
-
-# --- content sniffing ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        (pdf_bytes(), PDF),
-        (xlsx_bytes(), XLSX),
-        (odf_bytes(), ODS),
-        (EXE, None),
-        (docx_bytes(), None),
-        (b"Begroting 2026; totaal 450000\n", None),
-        (b"", None),
-        (odf_bytes("application/vnd.oasis.opendocument.text"), None),
-        (odf_bytes(mimetype_first=False), None),
-        (xlsx_bytes(macros=True), None),
-        (b"PK\x03\x04 not really a zip archive", None),
-        (b" %PDF-1.4 leading space", None),
-    ],
-    ids=["pdf", "xlsx", "ods", "exe", "docx", "text", "empty", "odt", "ods-mimetype-last", "xlsm", "broken-zip", "pdf-offset"],
-)
-def test_detect_type_by_content(content, expected):
-    file = io.BytesIO(content)
-    file.seek(3 if content else 0)
-    assert detect_type(content[:64], file) == expected
-    # Detection must not move the file: the caller stores it afterwards.
-    assert file.tell() == (3 if content else 0)
-
-
-# --- file names ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "content_type", "expected"),
-    [
-        ("../../etc/passwd", None, "passwd"),
-        ("../../etc/passwd", PDF, "passwd.pdf"),
-        ("C:\\Users\\x\\doc.pdf", PDF, "doc.pdf"),
-        ("mandaat\x00brief\x07.pdf", PDF, "mandaatbrief.pdf"),
-        ("Begroting\t2026\r\n  v2.xlsx", XLSX, "Begroting 2026 v2.xlsx"),
-        ("rapport\u202egpj.pdf", PDF, "rapportgpj.pdf"),  # right-to-left override: a classic disguise
-        ("", None, "bijlage"),
-        ("", PDF, "bijlage.pdf"),
-        ("...", PDF, "bijlage.pdf"),
-        (".pdf", PDF, "bijlage.pdf"),
-        ("..hidden.pdf", PDF, "hidden.pdf"),
-        ("rapport.PDF.exe", PDF, "rapport.pdf"),
-        ("begroting.xls", XLSX, "begroting.xlsx"),
-        ("begroting.xlsx", ODS, "begroting.ods"),
-        ("BEGROTING.XLSX", XLSX, "BEGROTING.xlsx"),
-        ("verslag", PDF, "verslag.pdf"),
-        ("Begroting Zuid-Oost Vlaanderen é.xlsx", XLSX, "Begroting Zuid-Oost Vlaanderen é.xlsx"),
-        ("Ｂｅｇｒｏｔｉｎｇ ﬁnaal.pdf", PDF, "Begroting finaal.pdf"),  # NFKC: full-width letters, ligature
-        ("e\u0301tude (v2) a_b-c.pdf", PDF, "étude (v2) a_b-c.pdf"),  # decomposed accent composed by NFKC
-        ('rapport<>:"|?*;$`&.pdf', PDF, "rapport.pdf"),
-    ],
-)
-def test_sanitise_filename(name, content_type, expected):
-    assert sanitise_filename(name, content_type=content_type) == expected
-
-
-def test_sanitise_filename_limits_length_and_keeps_the_extension():
-    long_name = "a" * 300 + ".pdf"
-    result = sanitise_filename(long_name, content_type=PDF)
-    assert len(result) == 120
-    assert result == "a" * 116 + ".pdf"
-    assert sanitise_filename("b" * 300) == "b" * 120
-
-
-def test_sanitise_filename_keeps_multibyte_names_within_file_system_limits():
-    # 120 characters of 2 or 3 UTF-8 bytes each would exceed the 255-byte limit of a
-    # file name on disk once the 33-character unique prefix is added.
-    for char in ("é", "预"):
-        result = sanitise_filename(char * 300 + ".xlsx", content_type=XLSX)
-        assert result.endswith(".xlsx")
-        assert len(result) <= 120
-        assert len(result.encode("utf-8")) <= 200
-        assert len(f"{'0' * 32}-{result}".encode()) <= 255
 
 
 # --- upload ----------------------------------------------------------------------------------
@@ -421,67 +255,21 @@ def test_upload_hashes_a_large_file_streamed_in_chunks(call, dossier, user, stor
     assert stored_files(storage_root)[0].read_bytes() == content
 
 
-def test_attachments_total_size_is_one_query(dossier, user, storage_root, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert attachments_total_size(dossier) == 0
-    for name in ("a.pdf", "b.pdf", "c.pdf"):
-        attachment_upload(
-            dossier_id=dossier.pk, uploaded_file=upload(name, pdf_bytes(1000)), kind=AttachmentKind.OTHER, actor=user
-        )
-    with django_assert_num_queries(1):
-        assert attachments_total_size(dossier) == 3000
-
-
-# --- download --------------------------------------------------------------------------------
-
-
-def test_attachment_response_headers_for_an_accented_name(dossier, user, storage_root):
-    content = xlsx_bytes()
-    attachment = attachment_upload(
-        dossier_id=dossier.pk,
-        uploaded_file=upload("Begroting Zuid-Oost Vlaanderen é.xlsx", content),
-        kind=AttachmentKind.BUDGET_TEMPLATE,
-        actor=user,
-    )
-
-    response = attachment_response(attachment)
+def test_upload_of_a_file_spooled_to_disk(dossier, user, storage_root):
+    # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE arrive as temporary files, which
+    # FileSystemStorage would otherwise move into place without them being hashed.
+    content = pdf_bytes(3 * MB)
+    spooled = TemporaryUploadedFile("groot.pdf", "application/pdf", len(content), None)
+    spooled.write(content)
+    spooled.seek(0)
     try:
-        body = b"".join(response.streaming_content)
+        attachment = attachment_upload(dossier_id=dossier.pk, uploaded_file=spooled, kind=AttachmentKind.OTHER, actor=user)
     finally:
-        response.close()
+        spooled.close()
 
-    assert body == content
-    assert response["Content-Disposition"] == (
-        "attachment; "
-        'filename="Begroting Zuid-Oost Vlaanderen e.xlsx"; '
-        "filename*=UTF-8''Begroting%20Zuid-Oost%20Vlaanderen%20%C3%A9.xlsx"
-    )
-    assert response["Content-Type"] == XLSX
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "private, no-store"
-    assert response["Content-Length"] == str(len(content))
-
-
-@pytest.mark.parametrize(
-    ("name", "ascii_fallback"),
-    [
-        ("Mandaatbrieven.pdf", "Mandaatbrieven.pdf"),
-        ("预算.pdf", "bijlage.pdf"),
-        ("Ærø (ﬁnaal).pdf", "r (finaal).pdf"),
-    ],
-)
-def test_attachment_response_always_has_both_filename_forms(dossier, user, storage_root, name, ascii_fallback):
-    attachment = attachment_upload(
-        dossier_id=dossier.pk, uploaded_file=upload(name, pdf_bytes()), kind=AttachmentKind.OTHER, actor=user
-    )
-
-    response = attachment_response(attachment)
-    response.close()
-
-    assert response["Content-Disposition"] == (
-        f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(attachment.original_name, safe='')}"
-    )
-    assert response["Content-Type"] == PDF
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    assert attachment.size == len(content)
+    assert stored_files(storage_root)[0].read_bytes() == content
 
 
 # --- delete ----------------------------------------------------------------------------------
@@ -537,24 +325,3 @@ def test_delete_after_the_deadline_is_refused(call, dossier, user, storage_root)
 
     assert Attachment.objects.filter(pk=attachment.pk).exists()
     assert len(stored_files(storage_root)) == 1
-
-
-def test_allowed_types_cover_every_kind():
-    assert set(ALLOWED_TYPES) == set(AttachmentKind.values)
-
-
-def test_upload_of_a_file_spooled_to_disk(dossier, user, storage_root):
-    # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE arrive as temporary files, which
-    # FileSystemStorage would otherwise move into place without them being hashed.
-    content = pdf_bytes(3 * MB)
-    spooled = TemporaryUploadedFile("groot.pdf", "application/pdf", len(content), None)
-    spooled.write(content)
-    spooled.seek(0)
-    try:
-        attachment = attachment_upload(dossier_id=dossier.pk, uploaded_file=spooled, kind=AttachmentKind.OTHER, actor=user)
-    finally:
-        spooled.close()
-
-    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
-    assert attachment.size == len(content)
-    assert stored_files(storage_root)[0].read_bytes() == content

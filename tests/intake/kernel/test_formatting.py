@@ -1,0 +1,57 @@
+"""Dates, times, amounts and percentages as people in Belgium write them (intake.kernel.formatting)."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from intake.kernel.formatting import BRUSSELS, format_brussels, format_euro, format_instant, format_percent
+from intake.templatetags.portal import euro
+
+D = Decimal
+
+
+def test_format_brussels_winter_and_summer():
+    with translation.override("nl"):
+        # 11:00 UTC on 23 January is 12:00 in Brussels (CET, UTC+1)
+        assert format_brussels(datetime(2026, 1, 23, 11, 0, tzinfo=UTC)) == "23 januari 2026 om 12:00"
+        # 10:00 UTC on 11 May is 12:00 in Brussels (CEST, UTC+2)
+        assert format_brussels(datetime(2026, 5, 11, 10, 0, tzinfo=UTC)) == "11 mei 2026 om 12:00"
+    with translation.override("en"):
+        assert format_brussels(datetime(2026, 5, 11, 12, 0, tzinfo=BRUSSELS)) == "11 May 2026 at 12:00"
+
+
+def test_format_instant_has_seconds_and_offset():
+    with translation.override("nl"):
+        assert (
+            format_instant(datetime(2026, 1, 23, 11, 59, 59, 999999, tzinfo=BRUSSELS))
+            == "23 januari 2026 om 11:59:59 (UTC+01:00)"
+        )
+        assert format_instant(datetime(2026, 5, 11, 11, 0, 0, tzinfo=BRUSSELS)) == "11 mei 2026 om 11:00:00 (UTC+02:00)"
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (D("225000"), "€ 225.000,00"),
+        (D("225000.00"), "€ 225.000,00"),
+        (D("120000.01"), "€ 120.000,01"),
+        (D("1234567.89"), "€ 1.234.567,89"),
+        (D("0.5"), "€ 0,50"),
+        (D("0"), "€ 0,00"),
+        (D("999.99"), "€ 999,99"),
+        (D("-5"), "-€ 5,00"),
+        (225000, "€ 225.000,00"),
+    ],
+)
+def test_format_euro_is_belgian(amount, text):
+    assert format_euro(amount) == text
+    assert euro(amount) == text  # the template filter writes amounts the same way
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"), [(D("50.00"), "50 %"), (D("33.50"), "33,5 %"), (D("12.25"), "12,25 %"), (D("100"), "100 %")]
+)
+def test_format_percent_is_belgian(rate, text):
+    assert format_percent(rate) == text

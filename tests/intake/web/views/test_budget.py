@@ -1,0 +1,40 @@
+"""The budget page (intake.web.views.budget): the years saved from the formset under the
+section's optimistic lock; a year beyond the call's duration is refused with the form."""
+
+from intake.kernel.enums import DossierSection
+from intake.models import BudgetYear
+from tests.intake.dossier_helpers import BUDGET_YEAR
+from tests.intake.web.dossier_pages import budget_data, fresh, url
+
+
+def test_budget_post_saves_the_years(logged_in_client, call, organisation, dossier):
+    response = logged_in_client.post(url(call, organisation, "dossier_budget"), budget_data(organisation))
+
+    assert response.status_code == 302
+    assert list(BudgetYear.objects.filter(dossier=dossier).values_list("year", "requested_subsidy")) == [
+        (1, BUDGET_YEAR["requested_subsidy"]),
+        (2, BUDGET_YEAR["requested_subsidy"]),
+        (3, BUDGET_YEAR["requested_subsidy"]),
+    ]
+    assert fresh(dossier).section_versions == {DossierSection.BUDGET: 1}
+
+
+def test_budget_stale_version_is_409_and_changes_nothing(logged_in_client, call, organisation, dossier):
+    budget_url = url(call, organisation, "dossier_budget")
+    assert logged_in_client.post(budget_url, budget_data(organisation, years=2)).status_code == 302
+
+    response = logged_in_client.post(budget_url, budget_data(organisation, years=3, version=0))
+
+    assert response.status_code == 409
+    assert BudgetYear.objects.filter(dossier=dossier).count() == 2
+    assert fresh(dossier).section_versions == {DossierSection.BUDGET: 1}
+
+
+def test_budget_with_a_year_beyond_the_duration_is_refused(logged_in_client, call, organisation, dossier):
+    # A fourth year (a form opened before the call manager shortened the call, or a
+    # hand-made request) is refused with the form again, not with a server error.
+    response = logged_in_client.post(url(call, organisation, "dossier_budget"), budget_data(organisation, years=4))
+
+    assert response.status_code == 400
+    assert not BudgetYear.objects.filter(dossier=dossier).exists()
+    assert fresh(dossier).section_versions == {}
