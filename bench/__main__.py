@@ -4,6 +4,7 @@ Each benchmark measures its subject next to a bare reference in the same run (a 
 Django view, a bare WeasyPrint render) and reports ratios: absolute times vary between
 machines, ratios much less."""
 
+import importlib
 import sys
 
 from bench import env  # sets up Django in a throw-away environment
@@ -12,8 +13,6 @@ BENCHMARKS = ("dossier_submit", "receipts", "reminders", "reviews_list")
 
 
 def main(argv: list[str]) -> int:
-    import importlib
-
     names = argv or list(BENCHMARKS)
     env.migrate()
     for name in names:

@@ -5,6 +5,7 @@ Measured at two depths, each next to the bare view of the same run:
 - the HTTP POST to /calls/<slug>/dossier/submit/ through every middleware.
 Each submission is a new version (re-submission before the deadline), as in real use."""
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -26,8 +27,6 @@ def _big_pdf(tag: str) -> SimpleUploadedFile:
 
 @override_settings(ROOT_URLCONF="bench.urls")
 def run() -> str:
-    from django.conf import settings
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # user setup only
     user = UserFactory()
     call = CallFactory(max_attachment_mb=10, max_dossier_attachments_mb=50)

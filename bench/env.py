@@ -8,6 +8,12 @@ import tempfile
 import time
 from pathlib import Path
 
+# None of these reads the settings when imported: the environment below is still in time.
+import psycopg
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(tempfile.mkdtemp(prefix="clusterportal-bench-"))
 
@@ -30,20 +36,14 @@ django.setup()
 
 
 def migrate() -> None:
-    from django.core.management import call_command
-
     _create_postgres_database()
     call_command("migrate", verbosity=0)
 
 
 def _create_postgres_database() -> None:
     """Start from an empty database on every run: drop and create BENCH_DATABASE_URL's."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
-    import psycopg
-
     params = connection.get_connection_params()
     name = params.pop("dbname")
     params.pop("cursor_factory", None)
@@ -67,8 +67,6 @@ def median_seconds(fn, *, repeat: int, warmup: int = 2) -> float:
 def bare_view_client():
     """A test client and the path of a bare Django view that goes through the project's
     whole middleware stack: the reference every request-level figure is divided by."""
-    from django.test import Client
-
     return Client(), "/__bench__/bare/"
 
 

@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
+from weasyprint import HTML
+
 from bench import env
+from clusterportal.celery import app
 from intake.kernel.enums import OutboxStatus
 from intake.messaging.receipts import receipt_html
 from intake.models import OutboxMessage, Receipt, Submission
@@ -39,8 +43,6 @@ def _start_worker() -> subprocess.Popen:
 
 
 def run() -> str:
-    from django.conf import settings
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # user setup only
     user = UserFactory()
     call = CallFactory()
@@ -52,8 +54,6 @@ def run() -> str:
     # queue: the figure is the worker's pipeline per receipt, without its start-up time
     # or the producer's pace.
     # Tasks left in the broker by an earlier benchmark of this run are not ours to time.
-    from clusterportal.celery import app
-
     app.control.purge()
     for preregistration in preregistrations:
         preregistration_submit(preregistration_id=preregistration.pk, actor=user)
@@ -77,8 +77,6 @@ def run() -> str:
     created, rendered = Receipt.objects.order_by("rendered_at").values_list("created_at", "rendered_at").first()
     pipeline = (last_sent - rendered).total_seconds() / (COUNT - 1)
     first = (rendered - created).total_seconds()
-
-    from weasyprint import HTML
 
     documents = [receipt_html(s) for s in Submission.objects.select_related("call", "organisation", "submitted_by")]
     started = time.perf_counter()

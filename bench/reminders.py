@@ -11,15 +11,17 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench import env
 from bench.smtp_sink import start_sink
+from clusterportal.celery import app
 from intake import deadlines
 from intake.kernel.enums import LegalForm, Role
-from intake.messaging.outbox import _email
+from intake.messaging.outbox import _email, outbox_send_batch
 from intake.messaging.reminders import reminders_sweep
 from intake.models import Call, Membership, Organisation, OutboxMessage, PreRegistration
 
@@ -76,8 +78,6 @@ def run() -> str:
         is_published=True,
     )
     _population(call)
-    from clusterportal.celery import app
-
     app.control.purge()  # tasks left by an earlier benchmark of this run are not ours
     controller, sink, port = start_sink()
     worker_log = open(env.VAR / "worker-reminders.log", "w")  # noqa: SIM115 — lives as long as the worker
@@ -104,13 +104,9 @@ def run() -> str:
     assert sink.count == COUNT, sink.count
 
     # Sending, in-process, for its queries: one batch of 100 re-queued messages.
-    from django.conf import settings
-
     settings.MAILERS = {
         "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port}}
     }
-    from intake.messaging.outbox import outbox_send_batch
-
     batch = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)[:100])
     OutboxMessage.objects.filter(pk__in=batch).update(status="queued")
     with CaptureQueriesContext(connection) as send_queries:

@@ -3,6 +3,7 @@ in one run: the median time of each, their ratio, and the SQL queries of each (t
 number whatever the rows: the page shows 25 at a time)."""
 
 import time
+from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
@@ -11,16 +12,13 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from bench import env
+from intake.deadlines import clock
 from intake.kernel.enums import LegalForm, PreRegistrationState
 from intake.kernel.roles import CALL_MANAGERS
 from intake.models import Call, Organisation, PreRegistration
 
 
 def _call(slug: str, count: int) -> Call:
-    from datetime import timedelta
-
-    from intake.deadlines import clock
-
     now = clock()
     call = Call.objects.create(
         slug=slug,

@@ -3,6 +3,7 @@ server. No browser download: the system Chromium is used, and CI installs it."""
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,7 @@ def browser():
     if CHROMIUM is None:
         pytest.skip("no Chromium on this machine (Debian: apt-get install chromium); CI installs it")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 -- a heavy optional dependency, loaded only when a browser test runs
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -46,9 +47,7 @@ def page(browser, live_server, settings):
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the current page."""
-    from pathlib import Path
-
-    import axe_playwright_python
+    import axe_playwright_python  # noqa: PLC0415 -- a browser-test-only dependency, loaded only when a browser test runs
 
     script = Path(axe_playwright_python.__file__).with_name("axe.min.js")
     page.add_script_tag(path=str(script))

@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import kombu.pools
 import pytest
+import redis
+from django.db import connection
 
+from clusterportal.celery import app as celery_app
 from tests.integration.smtp import smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,9 +78,6 @@ def _database_url(settings_dict: dict) -> str:
 @pytest.fixture
 def broker():
     """Redis database 13, empty. Skips (a failure in CI) without PostgreSQL or Redis."""
-    import redis
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip(
             "integration tests need PostgreSQL: a Celery worker process cannot see SQLite's in-memory test "
@@ -96,8 +97,6 @@ def broker():
 
 def _reset_publisher(app) -> None:
     """Forget the broker connections made so far, so the next publish uses broker_url."""
-    import kombu.pools
-
     app._pool = None
     app.amqp._producer_pool = None
     kombu.pools.reset()
@@ -106,15 +105,13 @@ def _reset_publisher(app) -> None:
 @pytest.fixture
 def celery_publisher(_eager_celery, broker):
     """This process publishes real task messages to Redis database 13 (eager mode off)."""
-    from clusterportal.celery import app
-
-    previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url = _redis_url()
-    app.conf.task_always_eager = False
-    _reset_publisher(app)
-    yield app
-    app.conf.broker_url, app.conf.task_always_eager = previous
-    _reset_publisher(app)
+    previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.broker_url = _redis_url()
+    celery_app.conf.task_always_eager = False
+    _reset_publisher(celery_app)
+    yield celery_app
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+    _reset_publisher(celery_app)
 
 
 @pytest.fixture
@@ -218,8 +215,6 @@ class Workers:
 @pytest.fixture
 def workers(transactional_db, broker, smtp, celery_publisher, tmp_path):
     """Start real workers with ``workers.start()``; all are stopped at the end of the test."""
-    from django.db import connection
-
     excluded = {"REDIS_URL", "DATABASE_URL", "EMAIL_URL", "CELERY_BROKER_DIR", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
     env = {k: v for k, v in os.environ.items() if k not in excluded and not k.startswith("CELERY_TASK_")}
     env.update(

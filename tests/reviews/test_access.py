@@ -14,6 +14,7 @@ from intake.models import AuditEvent
 from intake.services.submissions import dossier_submit
 from reviews import services
 from reviews.models import AdmissibilityReview, ConflictDeclaration, Decision, ReviewerAssignment, Score
+from reviews.urls import urlpatterns
 from tests.factories import UserFactory
 from tests.intake.dossier_helpers import NETWORK, save_section
 from tests.reviews.review_helpers import (
@@ -316,8 +317,6 @@ def test_access_matrix(client, review, role, endpoint):
 
 def test_access_matrix_covers_every_reviews_url():
     """A new URL in reviews/urls.py must be added to the matrix."""
-    from reviews.urls import urlpatterns
-
     names = {p.name for p in urlpatterns} - {"second_factor"}
     covered = {"dashboard", "call", "assignments", "dossier", "declare", "admissibility", "scores", "decision", "attachment"}
     assert names == covered

@@ -4,6 +4,7 @@ excludes the reviewer for good, is audited and told to the call managers by e-ma
 declaration is final."""
 
 import pytest
+from django.urls import reverse
 
 from intake.kernel.errors import DomainError
 from intake.kernel.validators import format_enterprise_number
@@ -131,8 +132,6 @@ def test_declare_managers_see_the_dossier_without_declaring(client, review):
 
 
 def test_conflicted_reviewer_does_not_see_the_row_in_the_list_or_the_export(client, review):
-    from django.urls import reverse
-
     services.conflict_declare(dossier=review.dossier, reviewer=review.reviewer, has_conflict=True)
     sign_in(client, review.reviewer)
     list_url = reverse("reviews:call", kwargs={"slug": review.call.slug})

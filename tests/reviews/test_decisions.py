@@ -15,7 +15,7 @@ from intake.kernel.enums import Phase, Role
 from intake.kernel.errors import DomainError, NotAllowed
 from intake.models import AuditEvent, Extension, Membership
 from reviews import services
-from reviews.models import AdmissibilityReview, Decision
+from reviews.models import AdmissibilityReview, Decision, ScoreSheet
 from tests.factories import UserFactory
 from tests.reviews.review_helpers import Review, make_call, make_manager, make_reviewer, score_dict, sign_in, submitted_dossier
 
@@ -345,10 +345,6 @@ def test_decision_applicant_of_another_organisation_sees_no_decision(client, rev
 
 def test_scores_refused_while_the_applicant_can_still_submit_a_new_version(open_review):
     """Scores belong to the version under review, which is only final after the deadline."""
-    from intake.kernel.errors import DomainError
-    from reviews import services
-    from reviews.models import ScoreSheet
-
     review = open_review
     criterion = review.call.criteria.first()
     with time_machine.travel(review.call.opens_at + timedelta(days=2), tick=False), pytest.raises(DomainError):

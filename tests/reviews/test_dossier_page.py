@@ -5,8 +5,8 @@ them (DESIGN.md §4: "reviewers work on the last version submitted on time")."""
 import time_machine
 
 from intake.kernel.enums import AttachmentKind, DossierSection
-from intake.models import AuditEvent
-from intake.services.attachments import attachment_upload
+from intake.models import Attachment, AuditEvent
+from intake.services.attachments import attachment_delete, attachment_upload
 from intake.services.submissions import dossier_submit
 from reviews import services
 from tests.intake.dossier_helpers import NETWORK, pdf_upload, save_section
@@ -89,9 +89,6 @@ def test_dossier_page_attachment_download_is_audited_and_not_cached(client, revi
 
 
 def test_attachment_removed_after_submission_stays_with_the_submitted_version(client, review):
-    from intake.models import Attachment
-    from intake.services.attachments import attachment_delete
-
     letters = review.dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
     with time_machine.travel(while_open(review.call, minutes=5), tick=False):
         attachment_delete(dossier_id=review.dossier.pk, attachment_id=letters.pk, actor=review.applicant)

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
@@ -84,8 +85,6 @@ def listing(db):
 
 
 def _get(client, call, **params):
-    from django.urls import reverse
-
     return client.get(reverse("reviews:call", kwargs={"slug": call.slug}), params)
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from intake.kernel.errors import DomainError
-from intake.models import AuditEvent, EvaluationCriterion
+from intake.models import AuditEvent, Dossier, EvaluationCriterion
 from reviews import services
-from reviews.models import Score, ScoreSheet
+from reviews.models import ReviewerAssignment, Score, ScoreSheet
 from reviews.scoring import aggregate
 from tests.reviews.review_helpers import make_reviewer, score_dict, scores_for, sign_in
 
@@ -19,8 +19,6 @@ D = Decimal
 
 
 def _declared_reviewer(review, reviewer=None):
-    from reviews.models import ReviewerAssignment
-
     reviewer = reviewer or make_reviewer()
     if not ReviewerAssignment.objects.filter(call=review.call, reviewer=reviewer).exists():
         services.assignment_create(call=review.call, reviewer=reviewer, assigned_by=review.manager)
@@ -181,8 +179,6 @@ def test_scores_submitted_sheet_cannot_change(client, review):
 
 @pytest.mark.parametrize("state", ["inadmissible", "rejected"])
 def test_scores_refused_once_the_dossier_is_out_of_scoring(review, state):
-    from intake.models import Dossier
-
     reviewer = _declared_reviewer(review, review.reviewer)
     Dossier.objects.filter(pk=review.dossier.pk).update(state=state)
     with pytest.raises(DomainError):
