@@ -39,3 +39,20 @@ def review(db) -> Review:
         reviewer=reviewer,
         criteria=list(call.criteria.all()),
     )
+
+
+@pytest.fixture
+def open_review(db):
+    """Like ``review``, but the dossier deadline is still 90 days ahead."""
+    call = make_call(closed=False)
+    dossier, submission = submitted_dossier(call)
+    manager = make_manager()
+    return Review(
+        call=call,
+        applicant=submission.submitted_by,
+        organisation=dossier.organisation,
+        dossier=dossier,
+        submission=submission,
+        manager=manager,
+        reviewer=make_reviewer(),
+    )

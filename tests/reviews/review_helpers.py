@@ -1,6 +1,7 @@
 """Builders for the reviewer-dashboard tests: agency users signed in the way allauth signs them in
-after a TOTP code, and a call whose dossier deadline has passed with one complete dossier
-built and submitted through the real services while the call was open."""
+after a TOTP code, a call whose dossier deadline has passed with one complete dossier
+built and submitted through the real services while the call was open, and the steps of a
+review (declaring, scoring, admissibility) taken through the services."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,8 +14,10 @@ from django.utils import timezone
 
 from intake.kernel.enums import SubmissionKind
 from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
-from intake.models import Call, Dossier, Organisation, PreRegistration, Submission
+from intake.models import Call, Dossier, EvaluationCriterion, Organisation, PreRegistration, Submission
 from intake.services.submissions import dossier_submit
+from reviews import services
+from reviews.models import ReviewerAssignment
 from tests.auth import TOTP_SECRET, sign_in  # noqa: F401 — re-exported for the review tests
 from tests.factories import CallFactory, EvaluationCriterionFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import complete_dossier
@@ -170,3 +173,53 @@ def scores_for(review_or_call, *values, comment: str = "") -> dict:
 def score_dict(call, *values) -> dict:
     """The services' form of scores: {criterion_id: (score, comment)}."""
     return {c.pk: (Decimal(str(v)), "") for c, v in zip(call.criteria.all(), values, strict=True)}
+
+
+# --- Reviewing: declaring, scoring, deciding through the services ---------------------------
+
+
+def error_messages(response) -> list[str]:
+    return [m.message for m in response.context["messages"] if m.level_tag == "error"]
+
+
+def declared_reviewer(review, reviewer=None):
+    reviewer = reviewer or make_reviewer()
+    if not ReviewerAssignment.objects.filter(call=review.call, reviewer=reviewer).exists():
+        services.assignment_create(call=review.call, reviewer=reviewer, assigned_by=review.manager)
+    services.conflict_declare(dossier=review.dossier, reviewer=reviewer, has_conflict=False)
+    return reviewer
+
+
+def submit_scores(review, reviewer, *values):
+    return services.scores_save(
+        dossier_id=review.dossier.pk, reviewer=reviewer, scores=score_dict(review.call, *values), submit=True
+    )
+
+
+def save_scores(review, reviewer, *values):
+    return services.scores_save(
+        dossier_id=review.dossier.pk, reviewer=reviewer, scores=score_dict(review.call, *values), submit=False
+    )
+
+
+def set_criteria(review, *specs):
+    """specs: (max_score, weight, threshold) per criterion, in order."""
+    for criterion, (max_score, weight, threshold) in zip(review.call.criteria.all(), specs, strict=True):
+        EvaluationCriterion.objects.filter(pk=criterion.pk).update(
+            max_score=max_score, weight=Decimal(str(weight)), threshold_percent=Decimal(str(threshold))
+        )
+
+
+def decide_admissibility(review, decision="admissible"):
+    return services.admissibility_decide(
+        dossier_id=review.dossier.pk,
+        decision=decision,
+        motivation="Gemotiveerd.",
+        actor=review.manager,
+        submission=review.submission,
+    )
+
+
+def state_of(review) -> str:
+    review.dossier.refresh_from_db()
+    return review.dossier.state

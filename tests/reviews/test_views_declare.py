@@ -1,12 +1,11 @@
-"""Declare-then-view: before declaring, a reviewer sees only who applied (organisation,
-enterprise number, acronym); declaring no conflict opens the dossier; declaring a conflict
-excludes the reviewer for good, is audited and told to the call managers by e-mail. A
-declaration is final."""
+"""Declare-then-view (reviews.views.declare, dossier_detail): before declaring, a reviewer
+sees only who applied (organisation, enterprise number, acronym); declaring no conflict
+opens the dossier; declaring a conflict excludes the reviewer for good, is audited and told
+to the call managers by e-mail. A declaration is final."""
 
 import pytest
 from django.urls import reverse
 
-from intake.kernel.errors import DomainError
 from intake.kernel.validators import format_enterprise_number
 from intake.models import AuditEvent
 from reviews import services
@@ -88,13 +87,6 @@ def test_declare_second_declaration_is_refused_and_the_first_stands(client, revi
     [declaration] = ConflictDeclaration.objects.filter(dossier=review.dossier, reviewer=review.reviewer)
     assert declaration.has_conflict is (first == "yes")
     assert any(m.level_tag == "error" for m in response.context["messages"])
-
-
-def test_declare_second_declaration_through_the_service_raises(review):
-    services.conflict_declare(dossier=review.dossier, reviewer=review.reviewer, has_conflict=True)
-    with pytest.raises(DomainError):
-        services.conflict_declare(dossier=review.dossier, reviewer=review.reviewer, has_conflict=False)
-    assert ConflictDeclaration.objects.get(dossier=review.dossier, reviewer=review.reviewer).has_conflict is True
 
 
 def test_declare_without_an_answer_records_nothing(client, review):

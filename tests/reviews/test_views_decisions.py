@@ -1,9 +1,9 @@
-"""Admissibility and decisions. Both wait until the dossier deadline (that applies to the
-organisation) has passed. Admissibility records the automatic checklist and moves the
-dossier to admissible or inadmissible. Approval needs an admissible dossier that reaches
-every threshold, or the manager's written reason; rejection is possible from admissible
-and from inadmissible. The applicant is told by e-mail and reads the outcome and the
-motivation on the dossier page."""
+"""Admissibility and decisions (reviews.views.admissibility, decide). Both wait until the
+dossier deadline (that applies to the organisation) has passed. Admissibility records the
+automatic checklist and moves the dossier to admissible or inadmissible. Approval needs an
+admissible dossier that reaches every threshold, or the manager's written reason;
+rejection is possible from admissible and from inadmissible. The applicant is told by
+e-mail and reads the outcome and the motivation on the dossier page."""
 
 from datetime import timedelta
 
@@ -11,30 +11,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from intake.kernel.enums import Phase, Role
-from intake.kernel.errors import DomainError, NotAllowed
-from intake.models import AuditEvent, Extension, Membership
+from intake.kernel.enums import Role
+from intake.models import AuditEvent, Membership
 from reviews import services
-from reviews.models import AdmissibilityReview, Decision, ScoreSheet
+from reviews.models import AdmissibilityReview, Decision
 from tests.factories import UserFactory
-from tests.reviews.review_helpers import Review, make_call, make_manager, make_reviewer, score_dict, sign_in, submitted_dossier
+from tests.reviews.review_helpers import decide_admissibility, error_messages, score_dict, sign_in, state_of, submitted_dossier
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 ADMISSIBLE = {"decision": "admissible", "motivation": "Alle ontvankelijkheidsvoorwaarden zijn vervuld."}
-
-
-def _errors(response) -> list[str]:
-    return [m.message for m in response.context["messages"] if m.level_tag == "error"]
-
-
-def _admissibility(review, decision="admissible"):
-    return services.admissibility_decide(
-        dossier_id=review.dossier.pk,
-        decision=decision,
-        motivation="Gemotiveerd.",
-        actor=review.manager,
-        submission=review.submission,
-    )
 
 
 def _scored(review, *values):
@@ -52,29 +37,7 @@ def _decide(client, review, outcome, motivation="De jury motiveert dit zo.", ove
     )
 
 
-def _state(review) -> str:
-    review.dossier.refresh_from_db()
-    return review.dossier.state
-
-
-# --- Admissibility -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def open_review(db):
-    """Like ``review``, but the dossier deadline is still 90 days ahead."""
-    call = make_call(closed=False)
-    dossier, submission = submitted_dossier(call)
-    manager = make_manager()
-    return Review(
-        call=call,
-        applicant=submission.submitted_by,
-        organisation=dossier.organisation,
-        dossier=dossier,
-        submission=submission,
-        manager=manager,
-        reviewer=make_reviewer(),
-    )
+# --- Admissibility ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("moment", ["now", "just_before"])
@@ -85,8 +48,8 @@ def test_admissibility_refused_before_the_deadline(client, open_review, moment):
         sign_in(client, review.manager)
         response = client.post(review.url("admissibility"), ADMISSIBLE, follow=True)
 
-    assert _errors(response)
-    assert _state(review) == "submitted"
+    assert error_messages(response)
+    assert state_of(review) == "submitted"
     assert not AdmissibilityReview.objects.exists()
 
 
@@ -95,21 +58,7 @@ def test_admissibility_allowed_right_after_the_deadline(client, open_review):
     with time_machine.travel(review.call.dossier_deadline + timedelta(minutes=1), tick=False):
         sign_in(client, review.manager)
         client.post(review.url("admissibility"), ADMISSIBLE)
-    assert _state(review) == "admissible"
-
-
-def test_admissibility_refused_while_the_organisations_extension_runs(client, review):
-    Extension.objects.create(
-        call=review.call,
-        organisation=review.organisation,
-        phase=Phase.DOSSIER,
-        deadline=review.call.dossier_deadline + timedelta(days=30),  # 10 days from now
-        reason="Overmacht",
-        granted_by=review.manager,
-    )
-    with pytest.raises(DomainError):
-        _admissibility(review)
-    assert _state(review) == "submitted"
+    assert state_of(review) == "admissible"
 
 
 def test_admissibility_records_the_checklist_and_moves_the_state(client, review):
@@ -117,8 +66,8 @@ def test_admissibility_records_the_checklist_and_moves_the_state(client, review)
 
     response = client.post(review.url("admissibility"), ADMISSIBLE, follow=True)
 
-    assert not _errors(response)
-    assert _state(review) == "admissible"
+    assert not error_messages(response)
+    assert state_of(review) == "admissible"
     record = AdmissibilityReview.objects.get(dossier=review.dossier)
     assert record.decision == "admissible"
     assert record.motivation == ADMISSIBLE["motivation"]
@@ -139,97 +88,69 @@ def test_admissibility_records_the_checklist_and_moves_the_state(client, review)
     assert ADMISSIBLE["motivation"] in client.get(review.url("dossier")).content.decode()
 
 
-def test_admissibility_checklist_records_what_fails(review):
-    call = review.call
-    dossier, submission = submitted_dossier(call, acronym="KORT")
-    # The rules changed after the submission: the snapshot no longer has enough mandates.
-    call.min_mandating_enterprises = 40
-    call.save(update_fields=["min_mandating_enterprises"])
-
-    record = services.admissibility_decide(
-        dossier_id=dossier.pk,
-        decision="inadmissible",
-        motivation="Te weinig mandaten.",
-        actor=review.manager,
-        submission=submission,
-    )
-
-    assert {item["code"]: item["ok"] for item in record.checklist}["mandates"] is False
-    dossier.refresh_from_db()
-    assert dossier.state == "inadmissible"
-
-
 def test_admissibility_by_the_declared_reviewer(client, review):
     services.conflict_declare(dossier=review.dossier, reviewer=review.reviewer, has_conflict=False)
     sign_in(client, review.reviewer)
     client.post(review.url("admissibility"), {"decision": "inadmissible", "motivation": "Geen rechtspersoonlijkheid."})
-    assert _state(review) == "inadmissible"
+    assert state_of(review) == "inadmissible"
     assert AdmissibilityReview.objects.get().decided_by == review.reviewer
 
 
 def test_admissibility_needs_a_motivation(client, review):
     sign_in(client, review.manager)
     response = client.post(review.url("admissibility"), {"decision": "admissible", "motivation": "  "}, follow=True)
-    assert _errors(response)
-    assert _state(review) == "submitted"
+    assert error_messages(response)
+    assert state_of(review) == "submitted"
 
 
 def test_admissibility_only_once(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     sign_in(client, review.manager)
     response = client.post(review.url("admissibility"), {"decision": "inadmissible", "motivation": "Toch niet."}, follow=True)
     assert response.status_code == 200
-    assert _errors(response)
-    assert _state(review) == "admissible"
+    assert error_messages(response)
+    assert state_of(review) == "admissible"
     assert AdmissibilityReview.objects.get().decision == "admissible"
 
 
-# --- Decisions -----------------------------------------------------------------------------------
+# --- Decisions -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("admissibility", [None, "inadmissible"])
 def test_decision_approve_refused_when_not_admissible(client, review, admissibility):
     if admissibility:
-        _admissibility(review, admissibility)
-    state = _state(review)
+        decide_admissibility(review, admissibility)
+    state = state_of(review)
     sign_in(client, review.manager)
 
     response = _decide(client, review, "approved", override_reason="Toch goedkeuren.")
 
-    assert _errors(response)
-    assert _state(review) == state
+    assert error_messages(response)
+    assert state_of(review) == state
     assert not Decision.objects.exists()
 
 
 def test_decision_approve_refused_below_a_threshold_without_override_reason(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     _scored(review, "4.5", 9)  # 45 % on the first criterion
     sign_in(client, review.manager)
 
     response = _decide(client, review, "approved")
 
-    assert _errors(response)
-    assert _state(review) == "admissible"
+    assert error_messages(response)
+    assert state_of(review) == "admissible"
     assert not Decision.objects.exists()
 
 
-def test_decision_approve_refused_without_any_submitted_scores_and_no_override_reason(review):
-    _admissibility(review)
-    with pytest.raises(DomainError):
-        services.decision_record(
-            dossier_id=review.dossier.pk, outcome="approved", motivation="Goed.", override_reason="", actor=review.manager
-        )
-
-
 def test_decision_approve_below_a_threshold_with_override_reason(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     _scored(review, "4.5", 9)
     sign_in(client, review.manager)
 
     response = _decide(client, review, "approved", override_reason="Strategisch belang voor de regio.")
 
-    assert not _errors(response)
-    assert _state(review) == "approved"
+    assert not error_messages(response)
+    assert state_of(review) == "approved"
     decision = Decision.objects.get()
     assert (decision.outcome, decision.override_reason, decision.decided_by) == (
         "approved",
@@ -240,23 +161,23 @@ def test_decision_approve_below_a_threshold_with_override_reason(client, review)
 
 
 def test_decision_approve_above_every_threshold_needs_no_override_reason(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     _scored(review, 8, 7)
     sign_in(client, review.manager)
     _decide(client, review, "approved")
-    assert _state(review) == "approved"
+    assert state_of(review) == "approved"
     assert Decision.objects.get().override_reason == ""
 
 
 @pytest.mark.parametrize("admissibility", ["admissible", "inadmissible"])
 def test_decision_reject_from_admissible_and_inadmissible(client, review, admissibility):
-    _admissibility(review, admissibility)
+    decide_admissibility(review, admissibility)
     sign_in(client, review.manager)
 
     response = _decide(client, review, "rejected", motivation="Onvoldoende onderbouwd.")
 
-    assert not _errors(response)
-    assert _state(review) == "rejected"
+    assert not error_messages(response)
+    assert state_of(review) == "rejected"
     assert Decision.objects.get().outcome == "rejected"
 
 
@@ -264,36 +185,27 @@ def test_decision_reject_refused_before_admissibility(client, review):
     sign_in(client, review.manager)
     response = _decide(client, review, "rejected")
     assert response.status_code == 200
-    assert _errors(response)
-    assert _state(review) == "submitted"
+    assert error_messages(response)
+    assert state_of(review) == "submitted"
     assert not Decision.objects.exists()
 
 
 def test_decision_only_once(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     sign_in(client, review.manager)
     _decide(client, review, "rejected")
     response = _decide(client, review, "approved", override_reason="Bij nader inzien.")
-    assert _errors(response)
-    assert _state(review) == "rejected"
+    assert error_messages(response)
+    assert state_of(review) == "rejected"
     assert Decision.objects.get().outcome == "rejected"
 
 
 def test_decision_needs_a_motivation(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     sign_in(client, review.manager)
     response = _decide(client, review, "rejected", motivation=" ")
-    assert _errors(response)
-    assert _state(review) == "admissible"
-
-
-def test_decision_only_by_a_call_manager_even_through_the_service(review):
-    _admissibility(review)
-    with pytest.raises(NotAllowed):
-        services.decision_record(
-            dossier_id=review.dossier.pk, outcome="rejected", motivation="Nee.", override_reason="", actor=review.reviewer
-        )
-    assert _state(review) == "admissible"
+    assert error_messages(response)
+    assert state_of(review) == "admissible"
 
 
 def test_decision_the_applicant_is_told_by_email_and_on_the_dossier_page(
@@ -301,7 +213,7 @@ def test_decision_the_applicant_is_told_by_email_and_on_the_dossier_page(
 ):
     colleague = UserFactory()  # a second member of the organisation
     Membership.objects.create(organisation=review.organisation, user=colleague, role=Role.EDITOR)
-    _admissibility(review)
+    decide_admissibility(review)
     motivation = "Het netwerk is onvoldoende vernieuwend.\nDe begroting is wel in orde."
     sign_in(client, review.manager)
 
@@ -327,7 +239,7 @@ def test_decision_the_applicant_is_told_by_email_and_on_the_dossier_page(
 
 
 def test_decision_applicant_of_another_organisation_sees_no_decision(client, review):
-    _admissibility(review)
+    decide_admissibility(review)
     services.decision_record(
         dossier_id=review.dossier.pk,
         outcome="rejected",
@@ -341,14 +253,3 @@ def test_decision_applicant_of_another_organisation_sees_no_decision(client, rev
     response = client.get(f"{reverse('intake:dossier', kwargs={'slug': review.call.slug})}?organisation={organisation.pk}")
     assert response.status_code == 200
     assert "Geheim voor anderen." not in response.content.decode()
-
-
-def test_scores_refused_while_the_applicant_can_still_submit_a_new_version(open_review):
-    """Scores belong to the version under review, which is only final after the deadline."""
-    review = open_review
-    criterion = review.call.criteria.first()
-    with time_machine.travel(review.call.opens_at + timedelta(days=2), tick=False), pytest.raises(DomainError):
-        services.scores_save(
-            dossier_id=review.dossier.pk, reviewer=review.manager, scores={criterion.pk: ("7", "")}, submit=False
-        )
-    assert not ScoreSheet.objects.exists()
