@@ -24,7 +24,8 @@ def preregistration_save_draft(
     opened before any draft existed). A different stored version means a colleague saved
     in between: EditConflict, and nothing is written."""
     with first_save_races_are_conflicts(), transaction.atomic():
-        return draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at)
+        saved, _applied = draft_save(call, organisation, data, expected_version, actor, at=deadlines.moment(arrived_at))
+        return saved
 
 
 @contextmanager
@@ -37,10 +38,11 @@ def first_save_races_are_conflicts():
         raise EditConflict() from None
 
 
-def draft_save(call, organisation, data, expected_version, actor, *, arrived_at=None) -> PreRegistration:
-    """The draft save itself, inside the caller's transaction; judged at the request's arrival."""
+def draft_save(call, organisation, data, expected_version, actor, *, at: deadlines.Moment):
+    """The draft save itself, inside the caller's transaction, judged at ``at``. Returns the
+    saved row (still locked) and the deadline that was applied."""
     preregistration = PreRegistration.objects.select_for_update().filter(call=call, organisation=organisation).first()
-    deadlines.ensure_open_at(call, Phase.PREREGISTRATION, organisation, deadlines.moment(arrived_at))
+    applied = deadlines.ensure_open_at(call, Phase.PREREGISTRATION, organisation, at)
     if preregistration is None:
         if expected_version != 0:
             raise EditConflict()
@@ -56,7 +58,7 @@ def draft_save(call, organisation, data, expected_version, actor, *, arrived_at=
     preregistration.version += 1
     preregistration.updated_by = actor
     preregistration.save()
-    return preregistration
+    return preregistration, applied
 
 
 def _lock_while_open(preregistration_id: int, arrived_at) -> PreRegistration:
