@@ -3,6 +3,7 @@ private files, mail files) unless BENCH_DATABASE_URL / BENCH_REDIS_URL point els
 Must be imported before Django is set up."""
 
 import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -28,6 +29,9 @@ if os.environ.get("BENCH_REDIS_URL"):
 else:
     os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterportal.settings")
+# One secret for this process and the servers it starts (bench.deadline), so that the
+# sessions it signs in are valid there.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 import django  # noqa: E402
@@ -97,3 +101,16 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         self._wrapper.__exit__(*exc)
+
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def record(name: str, data) -> Path:
+    """Write a benchmark's figures as JSON (bench/results/<name>.json, not committed)."""
+    import json  # noqa: PLC0415 -- only when a benchmark records
+
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path

@@ -1,11 +1,23 @@
-"""The project's URLs plus one bare view, the reference for request-level benchmarks."""
+"""The project's URLs plus the bare views that request-level benchmarks are divided by:
+one that answers, one that inserts one row (through the same middleware, CSRF included)."""
 
 from django.http import HttpResponse
 from django.urls import include, path
+
+from intake.models import AuditEvent
 
 
 def bare(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("__bench__/bare/", bare), path("", include("clusterportal.urls"))]
+def bare_insert(request):
+    AuditEvent.objects.create(action="bench.insert", object_type="bench", object_id="0")
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("__bench__/bare/", bare),
+    path("__bench__/insert/", bare_insert),
+    path("", include("clusterportal.urls")),
+]

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the instant a request reached the portal is what a deadline is judged by.
+    "clusterportal.arrival.ArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the application process, compressed and cache-busted, so that a
     # gunicorn container needs no separate static file server.
@@ -279,6 +281,10 @@ SECURE_CSP = {
 # clients connect directly; 1 behind the proxy of the compose deployment). Rate limits
 # take the client address from there and never trust what the client wrote itself.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# A request is judged by when it reached the portal (clusterportal.arrival): from the
+# trusted front proxy's X-Request-Start when TRUSTED_PROXIES > 0, else the server's accept
+# time. One that waits longer than this to be processed is refused loudly, never judged late.
+ARRIVAL_MAX_WAIT_SECONDS = env.int("ARRIVAL_MAX_WAIT_SECONDS", default=60)
 CSRF_FAILURE_VIEW = "clusterportal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,5 +1,9 @@
-"""The audit trail: one function writes every event."""
+"""The audit trail: one function writes every event; refused late attempts are recorded
+through one decorator on the services that can refuse them."""
 
+import functools
+
+from intake.kernel.errors import DeadlinePassed
 from intake.models import AuditEvent
 
 
@@ -18,14 +22,34 @@ def audit_record(*, actor, action: str, obj, call=None, organisation=None, from_
     )
 
 
-def late_attempt_record(*, actor, obj, call, organisation, phase: str, deadline) -> None:
-    """A submit refused because the deadline had passed: counted on the reviewer dashboard.
-    Written after the refused transaction rolled back, so it is kept."""
-    audit_record(
+def late_attempt_record(*, actor, refusal: DeadlinePassed, attempted: str = "") -> AuditEvent:
+    """A change refused because the deadline had passed: counted on the reviewers'
+    dashboard (``<phase>.late_attempt``). Written after the refused transaction rolled
+    back, so it is kept."""
+    data = {"deadline": refusal.deadline.isoformat(), "attempted": attempted}
+    if refusal.judged_at is not None:
+        data["judged_at"] = refusal.judged_at.isoformat()
+    return audit_record(
         actor=actor,
-        action=f"{phase}.late_attempt",
-        obj=obj,
-        call=call,
-        organisation=organisation,
-        data={"deadline": deadline.isoformat()},
+        action=f"{refusal.phase}.late_attempt",
+        obj=refusal.organisation,
+        call=refusal.call,
+        organisation=refusal.organisation,
+        data=data,
     )
+
+
+def records_late_attempts(service):
+    """Every refusal for lateness of ``service`` (a service entry point taking ``actor``)
+    is on record once: whichever path refused it (a submit, a save, save-and-submit)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        try:
+            return service(*args, **kwargs)
+        except DeadlinePassed as refusal:
+            if refusal.organisation is not None:
+                late_attempt_record(actor=kwargs.get("actor"), refusal=refusal, attempted=service.__name__)
+            raise
+
+    return wrapper

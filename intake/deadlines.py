@@ -12,19 +12,46 @@ without it they read the clock once, through ``clock()``.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from intake.kernel.enums import Phase, PhaseStatus
-from intake.kernel.errors import DeadlinePassed, PhaseNotOpenYet
+from intake.kernel.errors import DeadlinePassed, NotServedInTime, PhaseNotOpenYet
 from intake.kernel.formatting import BRUSSELS
 from intake.models import Extension
 
 
 def clock() -> datetime:
-    """The portal's clock. Services read it *after* locking the row they change, so a
-    request that started before the deadline and records after it is late."""
+    """The portal's clock: the instant a change is recorded (read after the row lock)."""
     return timezone.now()
+
+
+# --- The instant a request is judged by ------------------------------------------------------
+#
+# A change is judged by the instant its request *reached the portal* (DESIGN.md §2): the
+# trusted front proxy's request-start time, otherwise the application server's accept time
+# (clusterportal.arrival puts it on the request), never by when a busy worker got to it.
+# Services take it as ``arrived_at``; without one (a task, a command, a test calling a
+# service) the clock decides.
+
+
+@dataclass(frozen=True)
+class Moment:
+    judged: datetime  # what the deadline is compared with: the arrival, or the clock
+    recorded: datetime  # the clock, read when the change is written
+
+
+def moment(arrived_at: datetime | None = None) -> Moment:
+    """The instants of a change being written now, for a request that arrived at ``arrived_at``."""
+    recorded = clock()
+    return Moment(judged=arrived_at if arrived_at is not None else recorded, recorded=recorded)
+
+
+def max_service_delay() -> timedelta:
+    """How long a request may wait between arriving and being recorded. Past it the portal
+    no longer vouches for the arrival instant, and refuses (NotServedInTime) instead."""
+    return timedelta(seconds=settings.ARRIVAL_MAX_WAIT_SECONDS)
 
 
 def extension_for(call, phase: str, organisation):
@@ -88,15 +115,23 @@ def submitted_on_time(submission) -> bool:
     return submission.submitted_at < submission.deadline
 
 
-def ensure_open(call, phase: str, organisation, *, now: datetime) -> AppliedDeadline:
-    """Raise PhaseNotOpenYet or DeadlinePassed unless the phase accepts changes at ``now``."""
+def ensure_open(call, phase: str, organisation, *, now: datetime, recorded_at: datetime | None = None) -> AppliedDeadline:
+    """Raise PhaseNotOpenYet or DeadlinePassed unless the phase accepts changes at ``now``
+    (the instant the change is judged by). With ``recorded_at``, also NotServedInTime when
+    the change is written too long after that instant."""
+    if recorded_at is not None and recorded_at - now > max_service_delay():
+        raise NotServedInTime(now)
     applied = applied_deadline(call, phase, organisation)
     status = _status(call.opens_at, applied.deadline, now)
     if status == PhaseStatus.UPCOMING:
         raise PhaseNotOpenYet(call.opens_at)
     if status == PhaseStatus.CLOSED:
-        raise DeadlinePassed(applied.deadline)
+        raise DeadlinePassed(applied.deadline, call=call, phase=phase, organisation=organisation, judged_at=now)
     return applied
+
+
+def ensure_open_at(call, phase: str, organisation, at: Moment) -> AppliedDeadline:
+    return ensure_open(call, phase, organisation, now=at.judged, recorded_at=at.recorded)
 
 
 def not_closed_filter(*, now: datetime) -> dict:

@@ -28,13 +28,35 @@ class PhaseNotOpenYet(DomainError):
 
 
 class DeadlinePassed(DomainError):
+    """Refused because the deadline that applies had passed at the instant the request was
+    judged by. It says which call, phase and organisation, so that the attempt is recorded
+    (intake.audit) wherever it was refused."""
+
     code = "deadline_passed"
 
-    def __init__(self, deadline):
+    def __init__(self, deadline, *, call=None, phase: str = "", organisation=None, judged_at=None):
         self.deadline = deadline
+        self.call, self.phase, self.organisation, self.judged_at = call, phase, organisation, judged_at
         super().__init__(
             _("The deadline was %(when)s (Brussels time). Nothing was changed: your draft is kept exactly as it was.")
             % {"when": format_brussels(deadline)}
+        )
+
+
+class NotServedInTime(DomainError):
+    """The request reached the portal on time but waited too long to be processed: refused
+    loudly rather than judged by an instant the portal cannot vouch for any more."""
+
+    code = "not_served_in_time"
+
+    def __init__(self, arrived_at):
+        self.arrived_at = arrived_at
+        super().__init__(
+            _(
+                "Your request reached the portal at %(when)s, but the portal was too busy to process it in time. "
+                "Nothing was changed. Send it again now."
+            )
+            % {"when": format_instant(arrived_at)}
         )
 
 

@@ -30,7 +30,10 @@ class Submission(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     snapshot = models.TextField(_("canonical snapshot (JSON)"))
     snapshot_sha256 = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
+    # The registered moment: when the request reached the portal, the instant the deadline
+    # was judged by. ``recorded_at`` is when the portal wrote the row (later under load).
     submitted_at = models.DateTimeField(_("submitted at"))
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     deadline = models.DateTimeField(_("deadline that applied"))
     extension = models.ForeignKey("Extension", on_delete=models.PROTECT, null=True, blank=True, related_name="+")

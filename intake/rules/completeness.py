@@ -28,10 +28,9 @@ def preregistration_missing(preregistration: PreRegistration) -> list[str]:
     limit = preregistration.call.proposal_max_chars
     if len(preregistration.proposal or "") > limit:
         missing.append(_("a project proposal of at most %(limit)d characters") % {"limit": limit})
-    if (
-        preregistration.policy_priority_id
-        and not preregistration.call.policy_priorities.filter(pk=preregistration.policy_priority_id).exists()
-    ):
+    # .all(): the call's priorities are usually prefetched (selectors.calls), then no query.
+    chosen = preregistration.policy_priority_id
+    if chosen and chosen not in {priority.pk for priority in preregistration.call.policy_priorities.all()}:
         missing.append(_("a policy priority of this call"))
     return missing
 

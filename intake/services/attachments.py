@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from intake import deadlines
-from intake.audit import audit_record
+from intake.audit import audit_record, records_late_attempts
 from intake.kernel.enums import AttachmentKind, DossierSection
 from intake.kernel.errors import AttachmentRefused
 from intake.models import Attachment, Mandate
@@ -71,7 +71,8 @@ def _delete_stored(storage, name: str) -> None:
         logger.warning("Could not delete stored attachment file %s", name, exc_info=True)
 
 
-def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor) -> Attachment:
+@records_late_attempts
+def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor, arrived_at=None) -> Attachment:
     """Store an uploaded file as an attachment of the dossier.
 
     Raises the DomainErrors of ``dossier_lock_for_edit`` (pre-registration not submitted,
@@ -86,7 +87,7 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor) -> At
             # The lock comes first: it refuses changes after the deadline before a byte is
             # written, and it serialises concurrent uploads to one dossier so that two
             # colleagues cannot both slip under the dossier's total size limit.
-            dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+            dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
             call = dossier.call
             if kind not in ALLOWED_TYPES:
                 raise AttachmentRefused("invalid_kind", _("Choose what kind of attachment this is."))
@@ -146,14 +147,15 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor) -> At
     return attachment
 
 
-def attachment_delete(*, dossier_id: int, attachment_id: int, actor) -> None:
+@records_late_attempts
+def attachment_delete(*, dossier_id: int, attachment_id: int, actor, arrived_at=None) -> None:
     """Remove an attachment from the dossier. The file is deleted once the transaction
     commits, so a rollback keeps row and file together. Raises the DomainErrors of
     ``dossier_lock_for_edit``, and Attachment.DoesNotExist if the attachment is not one of
     this dossier's (the view answers 404)."""
     storage = Attachment.file.field.storage
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         attachment = Attachment.objects.get(pk=attachment_id, dossier=dossier)
         stored_name = attachment.file.name
         audit_record(

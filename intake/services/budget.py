@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from intake.audit import records_late_attempts
 from intake.kernel.enums import DossierSection
 from intake.kernel.errors import BudgetInvalid
 from intake.models import BudgetYear
@@ -9,13 +10,14 @@ from intake.rules.budget import BLOCKING_CODES, budget_violations, clean_year
 from intake.services.dossiers import bump_section_version, check_section_version, dossier_lock_for_edit
 
 
-def budget_save(*, dossier_id: int, years: list[dict], expected_version: int, actor) -> list[BudgetYear]:
+@records_late_attempts
+def budget_save(*, dossier_id: int, years: list[dict], expected_version: int, actor, arrived_at=None) -> list[BudgetYear]:
     """Replace the dossier's budget years. Each dict: year and the amounts of AMOUNT_FIELDS
     (Decimal, int or str; missing amounts are 0). Raises EditConflict when the budget was
     saved by someone else since ``expected_version``, BudgetInvalid (nothing saved) when a
     year lies beyond the call's duration, years are not 1..N or an amount is negative."""
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         check_section_version(dossier, DossierSection.BUDGET, expected_version)
         rows, problems = [], []
         for position, data in enumerate(years, start=1):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from intake import deadlines
+from intake.audit import records_late_attempts
 from intake.kernel.enums import DOSSIER_EDITABLE_STATES, DossierSection, DossierState, Phase, PreRegistrationState
 from intake.kernel.errors import DomainError, DossierLocked, EditConflict, NotEditable
 from intake.models import SECTION_FIELDS, Activity, Dossier, Kpi, PreRegistration
@@ -48,10 +49,11 @@ def dossier_lock(*, dossier_id: int) -> Dossier:
     return dossier
 
 
-def dossier_lock_for_edit(*, dossier_id: int) -> Dossier:
-    """``dossier_lock``, and the deadline that applies to the organisation has not passed."""
+def dossier_lock_for_edit(*, dossier_id: int, arrived_at=None) -> Dossier:
+    """``dossier_lock``, and the deadline that applies to the organisation had not passed
+    when the request arrived (``arrived_at``; the clock without one)."""
     dossier = dossier_lock(dossier_id=dossier_id)
-    deadlines.ensure_open(dossier.call, Phase.DOSSIER, dossier.organisation, now=deadlines.clock())
+    deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at))
     return dossier
 
 
@@ -67,11 +69,12 @@ def bump_section_version(dossier: Dossier, section: str, actor) -> None:
     dossier.save(update_fields=["section_versions", "updated_by", "updated_at"])
 
 
-def dossier_save_section(*, dossier_id: int, section: str, data: dict, expected_version: int, actor) -> Dossier:
+@records_late_attempts
+def dossier_save_section(*, dossier_id: int, section: str, data: dict, expected_version: int, actor, arrived_at=None) -> Dossier:
     """Save one of the form sections (network, governance, declarations)."""
     fields = SECTION_FIELDS[section]
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         check_section_version(dossier, section, expected_version)
         for field in fields:
             if field in data:
@@ -81,10 +84,11 @@ def dossier_save_section(*, dossier_id: int, section: str, data: dict, expected_
     return dossier
 
 
-def kpis_save(*, dossier_id: int, kpis: list[dict], expected_version: int, actor) -> None:
+@records_late_attempts
+def kpis_save(*, dossier_id: int, kpis: list[dict], expected_version: int, actor, arrived_at=None) -> None:
     """Replace the dossier's KPIs (section 2). Each dict: name, unit, targets {year: Decimal}."""
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         check_section_version(dossier, DossierSection.OBJECTIVES, expected_version)
         _refuse_years_beyond_duration(dossier, {int(y) for kpi in kpis for y in kpi["targets"]})
         dossier.kpis.all().delete()
@@ -101,10 +105,11 @@ def kpis_save(*, dossier_id: int, kpis: list[dict], expected_version: int, actor
         bump_section_version(dossier, DossierSection.OBJECTIVES, actor)
 
 
-def activities_save(*, dossier_id: int, activities: list[dict], expected_version: int, actor) -> None:
+@records_late_attempts
+def activities_save(*, dossier_id: int, activities: list[dict], expected_version: int, actor, arrived_at=None) -> None:
     """Replace the dossier's action plan (section 3). Each dict: year, title, description."""
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         check_section_version(dossier, DossierSection.ACTION_PLAN, expected_version)
         _refuse_years_beyond_duration(dossier, {a["year"] for a in activities})
         dossier.activities.all().delete()
@@ -123,15 +128,17 @@ def _refuse_years_beyond_duration(dossier, years: set[int]) -> None:
         )
 
 
-def dossier_withdraw(*, dossier_id: int, actor, note: str = ""):
+@records_late_attempts
+def dossier_withdraw(*, dossier_id: int, actor, note: str = "", arrived_at=None):
     with transaction.atomic(durable=True):
         dossier = Dossier.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=dossier_id)
-        deadlines.ensure_open(dossier.call, Phase.DOSSIER, dossier.organisation, now=deadlines.clock())
+        deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at))
         return transition(dossier, DossierState.WITHDRAWN, actor=actor, note=note)
 
 
-def dossier_reopen(*, dossier_id: int, actor):
+@records_late_attempts
+def dossier_reopen(*, dossier_id: int, actor, arrived_at=None):
     with transaction.atomic(durable=True):
         dossier = Dossier.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=dossier_id)
-        deadlines.ensure_open(dossier.call, Phase.DOSSIER, dossier.organisation, now=deadlines.clock())
+        deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at))
         return transition(dossier, DossierState.DRAFT, actor=actor)

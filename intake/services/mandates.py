@@ -5,7 +5,7 @@ and dossier states are checked in one place; the rules are intake.rules.mandates
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from intake.audit import audit_record
+from intake.audit import audit_record, records_late_attempts
 from intake.kernel.enums import AttachmentKind, DossierSection
 from intake.kernel.errors import DomainError, DuplicateMandate, EditConflict, MandateNotFound
 from intake.models import Mandate
@@ -13,11 +13,12 @@ from intake.rules.mandates import ImportReport, mandate_clean, parse_mandates_cs
 from intake.services.dossiers import bump_section_version, dossier_lock_for_edit
 
 
-def mandates_import_csv(*, dossier_id: int, data: bytes, import_good_rows: bool, actor) -> ImportReport:
+@records_late_attempts
+def mandates_import_csv(*, dossier_id: int, data: bytes, import_good_rows: bool, actor, arrived_at=None) -> ImportReport:
     """Import a mandates CSV into the dossier. With errors in the file, nothing is created
     unless the applicant chose to import the good rows anyway."""
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         existing = set(dossier.mandates.values_list("enterprise_number", flat=True))
         report = parse_mandates_csv(data, existing_numbers=existing)
         if report.file_errors or (report.errors and not import_good_rows) or not report.rows:
@@ -55,12 +56,13 @@ def _mandate_of(dossier, mandate_id: int) -> Mandate:
     return mandate
 
 
-def mandate_add(*, dossier_id: int, data: dict, actor) -> Mandate:
+@records_late_attempts
+def mandate_add(*, dossier_id: int, data: dict, actor, arrived_at=None) -> Mandate:
     """Add one mandating enterprise by hand. Raises ValidationError for invalid fields and
     DuplicateMandate when the enterprise is already in the dossier."""
     cleaned = mandate_clean(data)
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         # The dossier row lock serialises all mandate writes, so this check cannot race.
         if dossier.mandates.filter(enterprise_number=cleaned["enterprise_number"]).exists():
             raise DuplicateMandate(cleaned["enterprise_number"])
@@ -69,12 +71,13 @@ def mandate_add(*, dossier_id: int, data: dict, actor) -> Mandate:
     return mandate
 
 
-def mandate_update(*, dossier_id: int, mandate_id: int, data: dict, expected_version: int, actor) -> Mandate:
+@records_late_attempts
+def mandate_update(*, dossier_id: int, mandate_id: int, data: dict, expected_version: int, actor, arrived_at=None) -> Mandate:
     """Change one mandate. ``expected_version`` is the Mandate.version the form was built
     from; when a colleague saved it in the meantime, EditConflict and nothing changes."""
     cleaned = mandate_clean(data)
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         mandate = _mandate_of(dossier, mandate_id)
         if mandate.version != expected_version:
             raise EditConflict()
@@ -88,18 +91,20 @@ def mandate_update(*, dossier_id: int, mandate_id: int, data: dict, expected_ver
     return mandate
 
 
-def mandate_remove(*, dossier_id: int, mandate_id: int, actor) -> None:
+@records_late_attempts
+def mandate_remove(*, dossier_id: int, mandate_id: int, actor, arrived_at=None) -> None:
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         _mandate_of(dossier, mandate_id).delete()
         bump_section_version(dossier, DossierSection.MANDATES, actor)
 
 
-def mandate_letter_set(*, dossier_id: int, mandate_id: int, attachment_id: int | None, actor) -> Mandate:
+@records_late_attempts
+def mandate_letter_set(*, dossier_id: int, mandate_id: int, attachment_id: int | None, actor, arrived_at=None) -> Mandate:
     """Link one enterprise's own mandate letter (an uploaded mandate-letter PDF of the same
     dossier), or unlink it with None. A combined PDF for all enterprises needs no links."""
     with transaction.atomic():
-        dossier = dossier_lock_for_edit(dossier_id=dossier_id)
+        dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         mandate = _mandate_of(dossier, mandate_id)
         letter = None
         if attachment_id is not None:

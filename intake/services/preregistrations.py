@@ -1,36 +1,48 @@
 """The pre-registration: drafts with optimistic locking, withdrawal and reopening before the
 deadline. Submitting is intake.services.submissions."""
 
+from contextlib import contextmanager
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from intake import deadlines
+from intake.audit import records_late_attempts
 from intake.kernel.enums import DossierState, Phase, PreRegistrationState
 from intake.kernel.errors import DomainError, EditConflict
 from intake.models import Call, Dossier, Organisation, PreRegistration
 from intake.workflow import transition
 
 
+@records_late_attempts
 def preregistration_save_draft(
-    *, call: Call, organisation: Organisation, data: dict, expected_version: int, actor
+    *, call: Call, organisation: Organisation, data: dict, expected_version: int, actor, arrived_at=None
 ) -> PreRegistration:
     """Save the draft of an organisation's pre-registration.
 
     ``expected_version`` is the version the user's form was based on (0 when the form was
     opened before any draft existed). A different stored version means a colleague saved
     in between: EditConflict, and nothing is written."""
+    with first_save_races_are_conflicts(), transaction.atomic():
+        saved, _applied = draft_save(call, organisation, data, expected_version, actor, at=deadlines.moment(arrived_at))
+        return saved
+
+
+@contextmanager
+def first_save_races_are_conflicts():
+    """Two first saves racing to create the row: the loser gets an edit conflict, not an
+    error page (the unique constraint on call and organisation decides)."""
     try:
-        with transaction.atomic():
-            return _preregistration_save_draft(call, organisation, data, expected_version, actor)
+        yield
     except IntegrityError:
-        # Two first saves raced to create the row: the loser is a conflict, not an error page.
         raise EditConflict() from None
 
 
-def _preregistration_save_draft(call, organisation, data, expected_version, actor):
+def draft_save(call, organisation, data, expected_version, actor, *, at: deadlines.Moment):
+    """The draft save itself, inside the caller's transaction, judged at ``at``. Returns the
+    saved row (still locked) and the deadline that was applied."""
     preregistration = PreRegistration.objects.select_for_update().filter(call=call, organisation=organisation).first()
-    now = deadlines.clock()
-    deadlines.ensure_open(call, Phase.PREREGISTRATION, organisation, now=now)
+    applied = deadlines.ensure_open_at(call, Phase.PREREGISTRATION, organisation, at)
     if preregistration is None:
         if expected_version != 0:
             raise EditConflict()
@@ -46,32 +58,35 @@ def _preregistration_save_draft(call, organisation, data, expected_version, acto
     preregistration.version += 1
     preregistration.updated_by = actor
     preregistration.save()
-    return preregistration
+    return preregistration, applied
 
 
-def _lock_while_open(preregistration_id: int) -> PreRegistration:
-    """Lock the row; refuse unless the deadline that applies has not passed."""
+def _lock_while_open(preregistration_id: int, arrived_at) -> PreRegistration:
+    """Lock the row; refuse unless the deadline that applies had not passed on arrival."""
     preregistration = (
         PreRegistration.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=preregistration_id)
     )
-    deadlines.ensure_open(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, now=deadlines.clock())
+    at = deadlines.moment(arrived_at)
+    deadlines.ensure_open_at(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, at)
     return preregistration
 
 
-def preregistration_withdraw(*, preregistration_id: int, actor, note: str = "") -> PreRegistration:
+@records_late_attempts
+def preregistration_withdraw(*, preregistration_id: int, actor, note: str = "", arrived_at=None) -> PreRegistration:
     """Withdraw a submitted pre-registration; only before the deadline that applies."""
     with transaction.atomic(durable=True):
-        preregistration = _lock_while_open(preregistration_id)
+        preregistration = _lock_while_open(preregistration_id, arrived_at)
         # The dossier rests on the pre-registration: a submitted dossier must be withdrawn first.
         if Dossier.objects.filter(preregistration=preregistration, state=DossierState.SUBMITTED).exists():
             raise DomainError(_("Your full dossier has been submitted. Withdraw the dossier first."))
         return transition(preregistration, PreRegistrationState.WITHDRAWN, actor=actor, note=note)
 
 
-def preregistration_reopen(*, preregistration_id: int, actor) -> PreRegistration:
+@records_late_attempts
+def preregistration_reopen(*, preregistration_id: int, actor, arrived_at=None) -> PreRegistration:
     """Turn a withdrawn pre-registration back into a draft, before the deadline."""
     with transaction.atomic(durable=True):
-        preregistration = _lock_while_open(preregistration_id)
+        preregistration = _lock_while_open(preregistration_id, arrived_at)
         # A new version makes forms opened before the withdrawal stale.
         preregistration.version += 1
         return transition(preregistration, PreRegistrationState.DRAFT, actor=actor, extra_fields=["version"])

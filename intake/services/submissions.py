@@ -18,9 +18,9 @@ from django.db.models import Max
 from django.utils import translation
 
 from intake import deadlines, jobs
-from intake.audit import late_attempt_record
+from intake.audit import records_late_attempts
 from intake.kernel.enums import Phase, PreRegistrationState, SubmissionKind
-from intake.kernel.errors import AlreadySubmitted, DeadlinePassed, DossierIncomplete, Incomplete, InvalidTransition
+from intake.kernel.errors import AlreadySubmitted, DossierIncomplete, Incomplete, InvalidTransition
 from intake.models import Call, Dossier, PreRegistration, Receipt, Submission
 from intake.rules.completeness import content_gaps, preregistration_missing
 from intake.rules.mandates import mandate_count_of_content
@@ -33,6 +33,7 @@ from intake.rules.snapshots import (
     sha256_hex,
 )
 from intake.services.dossiers import dossier_lock
+from intake.services.preregistrations import draft_save, first_save_races_are_conflicts
 from intake.workflow import transition
 
 
@@ -57,6 +58,11 @@ def _preregistration_lock(pk: int) -> PreRegistration:
         .select_related("call", "organisation", "policy_priority")
         .get(pk=pk)
     )
+    return _ready_to_submit(preregistration)
+
+
+def _ready_to_submit(preregistration: PreRegistration) -> PreRegistration:
+    """The state allows a submit, and the row (locked by the caller) has its number."""
     if preregistration.state == PreRegistrationState.SUBMITTED:
         raise AlreadySubmitted(preregistration.submissions.order_by("-version").first())
     if preregistration.state != PreRegistrationState.DRAFT:
@@ -138,70 +144,83 @@ DOSSIER = _Phase(
 # --- The one algorithm --------------------------------------------------------------------------
 
 
-def submission_record(spec: _Phase, *, pk: int, actor) -> Submission:
-    """Record a submission of the row ``pk`` of ``spec``'s phase as a new immutable version.
+def submission_record(spec: _Phase, *, pk: int, actor, arrived_at=None) -> Submission:
+    """Record a submission of the row ``pk`` of ``spec``'s phase as a new immutable version,
+    judged at ``arrived_at`` (when the request reached the portal; the clock without one).
     Raises AlreadySubmitted, InvalidTransition, DossierLocked, NotEditable, DeadlinePassed,
-    PhaseNotOpenYet, Incomplete or DossierIncomplete; then nothing was changed."""
-    try:
-        return _record(spec, pk=pk, actor=actor)
-    except DeadlinePassed as exc:
-        # Written after the refused transaction rolled back, so it is kept.
-        row = spec.model.objects.select_related("call", "organisation").get(pk=pk)
-        late_attempt_record(
-            actor=actor, obj=row, call=row.call, organisation=row.organisation, phase=spec.phase, deadline=exc.deadline
-        )
-        raise
-
-
-def _record(spec: _Phase, *, pk: int, actor) -> Submission:
+    PhaseNotOpenYet, NotServedInTime, Incomplete or DossierIncomplete; then nothing changed."""
     with transaction.atomic(durable=True):
         row = spec.lock(pk)
-        # Read after the last lock: waiting for it counts against the deadline.
-        now = deadlines.clock()
-        applied = deadlines.ensure_open(row.call, spec.phase, row.organisation, now=now)
-        latest = row.submissions.order_by("-version").first()
-        prepared = spec.prepare(row, latest)
-        version = (latest.version if latest else 0) + 1
-        reference = spec.reference(row, version)
-        snapshot = canonical_json(
-            spec.snapshot(row, prepared, submitted_at=now, submitted_by=actor, deadline=applied.deadline)
-            | {"reference": reference, "version": version}
-        )
-        submission = Submission.objects.create(
-            kind=spec.kind,
-            reference=reference,
-            call=row.call,
-            organisation=row.organisation,
-            preregistration=row if spec.model is PreRegistration else row.preregistration,
-            dossier=row if spec.model is Dossier else None,
-            version=version,
-            snapshot=snapshot,
-            snapshot_sha256=sha256_hex(snapshot),
-            submitted_at=now,
-            submitted_by=actor,
-            deadline=applied.deadline,
-            extension=applied.extension,
-            language=(translation.get_language() or "nl")[:2],
-        )
-        if spec.model is PreRegistration:
-            row.submitted_at, row.submitted_by = now, actor
-        transition(
-            row,
-            "submitted",
-            actor=actor,
-            extra_fields=spec.extra_fields,
-            data={"reference": reference, "sha256": submission.snapshot_sha256},
-        )
-        # The receipt row exists from the start (pending), so a receipt whose task never
-        # reached a worker is visible in the admin and picked up again by beat.
-        Receipt.objects.create(submission=submission)
-        jobs.enqueue_on_commit("intake.receipt_render", submission_id=submission.pk)
+        # The clock is read after the last lock: it is the recorded instant, and how long
+        # the request waited is bounded (deadlines.max_service_delay).
+        return record_locked(spec, row, actor=actor, at=deadlines.moment(arrived_at))
+
+
+def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment, applied=None) -> Submission:
+    """The steps after the lock, inside the caller's transaction (also save-and-submit's,
+    which passes the deadline it already applied at the same instant)."""
+    if applied is None:
+        applied = deadlines.ensure_open_at(row.call, spec.phase, row.organisation, at)
+    latest = row.submissions.order_by("-version").first()
+    prepared = spec.prepare(row, latest)
+    version = (latest.version if latest else 0) + 1
+    reference = spec.reference(row, version)
+    snapshot = canonical_json(
+        spec.snapshot(row, prepared, submitted_at=at.judged, submitted_by=actor, deadline=applied.deadline)
+        | {"reference": reference, "version": version, "recorded_at": at.recorded}
+    )
+    submission = Submission.objects.create(
+        kind=spec.kind,
+        reference=reference,
+        call=row.call,
+        organisation=row.organisation,
+        preregistration=row if spec.model is PreRegistration else row.preregistration,
+        dossier=row if spec.model is Dossier else None,
+        version=version,
+        snapshot=snapshot,
+        snapshot_sha256=sha256_hex(snapshot),
+        submitted_at=at.judged,
+        recorded_at=at.recorded,
+        submitted_by=actor,
+        deadline=applied.deadline,
+        extension=applied.extension,
+        language=(translation.get_language() or "nl")[:2],
+    )
+    if spec.model is PreRegistration:
+        row.submitted_at, row.submitted_by = at.judged, actor
+    transition(
+        row,
+        "submitted",
+        actor=actor,
+        extra_fields=spec.extra_fields,
+        data={"reference": reference, "sha256": submission.snapshot_sha256},
+    )
+    # The receipt row exists from the start (pending), so a receipt whose task never
+    # reached a worker is visible in the admin and picked up again by beat.
+    Receipt.objects.create(submission=submission)
+    jobs.enqueue_on_commit("intake.receipt_render", submission_id=submission.pk)
     return submission
 
 
-def preregistration_submit(*, preregistration_id: int, actor) -> Submission:
-    return submission_record(PREREGISTRATION, pk=preregistration_id, actor=actor)
+@records_late_attempts
+def preregistration_submit(*, preregistration_id: int, actor, arrived_at=None) -> Submission:
+    return submission_record(PREREGISTRATION, pk=preregistration_id, actor=actor, arrived_at=arrived_at)
 
 
-def dossier_submit(*, dossier_id: int, actor) -> Submission:
-    return submission_record(DOSSIER, pk=dossier_id, actor=actor)
+@records_late_attempts
+def dossier_submit(*, dossier_id: int, actor, arrived_at=None) -> Submission:
+    return submission_record(DOSSIER, pk=dossier_id, actor=actor, arrived_at=arrived_at)
+
+
+@records_late_attempts
+def preregistration_save_and_submit(
+    *, call, organisation, data: dict, expected_version: int, actor, arrived_at=None
+) -> Submission:
+    """ "Save and submit": what the form shows is saved and submitted as one change, judged
+    at one instant. Either both happen, or nothing changes (the error says why)."""
+    with first_save_races_are_conflicts(), transaction.atomic(durable=True):
+        at = deadlines.moment(arrived_at)
+        saved, applied = draft_save(call, organisation, data, expected_version, actor, at=at)
+        # The row stays locked since draft_save: it is the one just saved, in a draft state.
+        saved.call, saved.organisation = call, organisation
+        return record_locked(PREREGISTRATION, _ready_to_submit(saved), actor=actor, at=at, applied=applied)

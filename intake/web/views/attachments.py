@@ -31,6 +31,7 @@ def dossier_attachments(request, *, call, organisation, dossier):
                     uploaded_file=form.cleaned_data["file"],
                     kind=form.cleaned_data["kind"],
                     actor=request.user,
+                    arrived_at=request.arrived_at,
                 )
             except DomainError as exc:
                 form.add_error("file", exc.message)
@@ -65,7 +66,7 @@ def dossier_attachment_download(request, pk, *, call, organisation, dossier):
 @with_dossier
 def dossier_attachment_delete(request, pk, *, call, organisation, dossier):
     try:
-        services.attachment_delete(dossier_id=dossier.pk, attachment_id=pk, actor=request.user)
+        services.attachment_delete(dossier_id=dossier.pk, attachment_id=pk, actor=request.user, arrived_at=request.arrived_at)
     except Attachment.DoesNotExist:
         raise Http404 from None
     except DomainError as exc:

@@ -36,7 +36,11 @@ def dossier_budget(request, *, call, organisation, dossier):
             forms_valid=forms_valid,
             version_form=version_form,
             store=lambda expected_version: budget_save(
-                dossier_id=dossier.pk, years=formset.filled_years(), expected_version=expected_version, actor=request.user
+                dossier_id=dossier.pk,
+                years=formset.filled_years(),
+                expected_version=expected_version,
+                actor=request.user,
+                arrived_at=request.arrived_at,
             ),
         )
         if saved:

@@ -107,6 +107,7 @@ def _form_section(request, section, call, organisation, dossier):
                 data=form.cleaned_data,
                 expected_version=form.cleaned_data["version"],
                 actor=request.user,
+                arrived_at=request.arrived_at,
             )
             if saved.ok:
                 return redirect(page_url("dossier_section", call, organisation, section=section))
@@ -172,6 +173,7 @@ def _kpi_section(request, call, organisation, dossier):
             kpis=[{"name": f.cleaned_data["name"], "unit": f.cleaned_data["unit"], "targets": f.targets()} for f in rows],
             expected_version=expected_version,
             actor=request.user,
+            arrived_at=request.arrived_at,
         )
 
     return _formset_section(request, call, organisation, dossier, DossierSection.OBJECTIVES, KpiFormSet, initial, store)
@@ -186,6 +188,7 @@ def _activity_section(request, call, organisation, dossier):
             activities=[{f: row.cleaned_data[f] for f in ("year", "title", "description")} for row in rows],
             expected_version=expected_version,
             actor=request.user,
+            arrived_at=request.arrived_at,
         )
 
     return _formset_section(request, call, organisation, dossier, DossierSection.ACTION_PLAN, ActivityFormSet, initial, store)
@@ -195,7 +198,7 @@ def _activity_section(request, call, organisation, dossier):
 @with_dossier
 def dossier_submit(request, *, call, organisation, dossier):
     try:
-        submission = submissions.dossier_submit(dossier_id=dossier.pk, actor=request.user)
+        submission = submissions.dossier_submit(dossier_id=dossier.pk, actor=request.user, arrived_at=request.arrived_at)
     except DossierIncomplete as exc:
         report(request, exc)
         context = dossier_context(call, organisation, dossier, refused=exc)
@@ -215,7 +218,9 @@ def dossier_submit(request, *, call, organisation, dossier):
 @with_dossier
 def dossier_withdraw(request, *, call, organisation, dossier):
     done = _("The dossier has been withdrawn.")
-    run(request, services.dossier_withdraw, dossier_id=dossier.pk, actor=request.user, success=done)
+    run(
+        request, services.dossier_withdraw, dossier_id=dossier.pk, actor=request.user, arrived_at=request.arrived_at, success=done
+    )
     return redirect(page_url("dossier", call, organisation))
 
 
@@ -223,7 +228,7 @@ def dossier_withdraw(request, *, call, organisation, dossier):
 @with_dossier
 def dossier_reopen(request, *, call, organisation, dossier):
     done = _("The dossier is a draft again.")
-    run(request, services.dossier_reopen, dossier_id=dossier.pk, actor=request.user, success=done)
+    run(request, services.dossier_reopen, dossier_id=dossier.pk, actor=request.user, arrived_at=request.arrived_at, success=done)
     return redirect(page_url("dossier", call, organisation))
 
 

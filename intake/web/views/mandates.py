@@ -51,6 +51,7 @@ def _import(request, call, organisation, dossier):
             data=form.cleaned_data["file"].read(),
             import_good_rows=form.cleaned_data["import_good_rows"],
             actor=request.user,
+            arrived_at=request.arrived_at,
         )
     except DomainError as exc:
         report(request, exc)
@@ -78,7 +79,7 @@ def dossier_mandates(request, *, call, organisation, dossier):
     form = MandateForm(request.POST)
     if form.is_valid():
         try:
-            services.mandate_add(dossier_id=dossier.pk, data=form.cleaned_data, actor=request.user)
+            services.mandate_add(dossier_id=dossier.pk, data=form.cleaned_data, actor=request.user, arrived_at=request.arrived_at)
         except (ValidationError, DomainError) as exc:
             _add_error(form, exc)
         else:
@@ -112,6 +113,7 @@ def dossier_mandate_edit(request, pk, *, call, organisation, dossier):
                     data=form.cleaned_data,
                     expected_version=form.cleaned_data["version"] or 0,
                     actor=request.user,
+                    arrived_at=request.arrived_at,
                 )
             except (ValidationError, DomainError) as exc:
                 _add_error(form, exc)
@@ -146,6 +148,7 @@ def dossier_mandate_letter(request, pk, *, call, organisation, dossier):
         mandate_id=pk,
         attachment_id=int(raw) if raw.isdigit() else None,
         actor=request.user,
+        arrived_at=request.arrived_at,
         success=_("Saved."),
     )
     return redirect(page_url("dossier_mandate_edit", call, organisation, pk=pk))
@@ -157,7 +160,15 @@ def dossier_mandate_delete(request, pk, *, call, organisation, dossier):
     if selectors.mandate_of(dossier, pk) is None:
         raise Http404
     done = _("Mandating enterprise removed.")
-    run(request, services.mandate_remove, dossier_id=dossier.pk, mandate_id=pk, actor=request.user, success=done)
+    run(
+        request,
+        services.mandate_remove,
+        dossier_id=dossier.pk,
+        mandate_id=pk,
+        actor=request.user,
+        arrived_at=request.arrived_at,
+        success=done,
+    )
     return redirect(page_url("dossier_mandates", call, organisation))
 
 

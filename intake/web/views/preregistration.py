@@ -27,40 +27,49 @@ def preregistration(request, *, call, organisation):
     status = 200
     if request.method != "POST":
         form = PreRegistrationForm(instance=instance, call=call, initial={"version": instance.version})
-    else:
-        form = PreRegistrationForm(request.POST, instance=instance, call=call)
-        status = 400
-        if not form.is_valid():
-            messages.error(request, _("The draft was not saved: correct the fields marked below."))
+        return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=status)
+    form = PreRegistrationForm(request.POST, instance=instance, call=call)
+    and_submit = bool(request.POST.get("and_submit"))
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=400)
+    change = {
+        "call": call,
+        "organisation": organisation,
+        "data": form.cleaned_data,
+        "expected_version": form.cleaned_data["version"],
+        "actor": request.user,
+        "arrived_at": request.arrived_at,
+    }
+    try:
+        if and_submit:
+            # "Save and submit": what the form shows is saved and submitted, or nothing is.
+            submission = submissions.preregistration_save_and_submit(**change)
         else:
-            try:
-                preregistrations.preregistration_save_draft(
-                    call=call,
-                    organisation=organisation,
-                    data=form.cleaned_data,
-                    expected_version=form.cleaned_data["version"],
-                    actor=request.user,
-                )
-            except EditConflict as exc:
-                conflict, status = exc, 409
-                report(request, exc)
-                preregistration = selectors.preregistration_of(call=call, organisation=organisation)
-                form = rebind(
-                    PreRegistrationForm,
-                    request.POST,
-                    version=preregistration.version if preregistration else 0,
-                    instance=preregistration or instance,
-                    call=call,
-                )
-            except DomainError as exc:
-                report(request, exc)
-            else:
-                if request.POST.get("and_submit"):
-                    # "Save and submit": what the user sees in the form is what is submitted.
-                    saved = selectors.preregistration_of(call=call, organisation=organisation)
-                    return _submit_saved(request, call, organisation, saved)
-                messages.success(request, _("Draft saved."))
-                return redirect(page_url("preregistration", call, organisation))
+            preregistrations.preregistration_save_draft(**change)
+    except EditConflict as exc:
+        conflict, status = exc, 409
+        report(request, exc)
+        preregistration = selectors.preregistration_of(call=call, organisation=organisation)
+        form = rebind(
+            PreRegistrationForm,
+            request.POST,
+            version=preregistration.version if preregistration else 0,
+            instance=preregistration or instance,
+            call=call,
+        )
+    except AlreadySubmitted as exc:
+        report(request, exc)
+        return redirect(page_url("preregistration", call, organisation))
+    except DomainError as exc:
+        status = 400
+        if and_submit:
+            messages.error(request, _("Nothing was saved or submitted: %(reason)s") % {"reason": exc.message})
+        else:
+            report(request, exc)
+    else:
+        messages.success(request, _submitted_message(submission) if and_submit else _("Draft saved."))
+        return redirect(page_url("preregistration", call, organisation))
     return render(
         request, "intake/preregistration.html", _context(call, organisation, preregistration, form, conflict), status=status
     )
@@ -93,25 +102,13 @@ def _submitted_message(submission) -> str:
     }
 
 
-def _submit_saved(request, call, organisation, preregistration):
-    try:
-        submission = submissions.preregistration_submit(preregistration_id=preregistration.pk, actor=request.user)
-    except AlreadySubmitted as exc:
-        report(request, exc)
-    except DomainError as exc:
-        messages.error(request, _("Your draft was saved, but not submitted: %(reason)s") % {"reason": exc.message})
-    else:
-        messages.success(request, _submitted_message(submission))
-    return redirect(page_url("preregistration", call, organisation))
-
-
 def _act(request, call, organisation, service, success):
     preregistration = selectors.preregistration_of(call=call, organisation=organisation)
     if preregistration is None:
         messages.error(request, _("Save a draft first."))
     else:
         try:
-            result = service(preregistration_id=preregistration.pk, actor=request.user)
+            result = service(preregistration_id=preregistration.pk, actor=request.user, arrived_at=request.arrived_at)
         except DomainError as exc:
             report(request, exc)
         else:
