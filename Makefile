@@ -7,7 +7,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup messages messages-update migrate lint check-deploy compose-check bench clean help
+.PHONY: run test setup messages messages-update migrate lint check-deploy compose-check bench bench-smoke clean help
 
 help:
 	@echo "make run    start the portal (web + Celery worker + beat) with demo data"
@@ -49,6 +49,7 @@ run: setup
 
 test: $(VENV)/.dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory bench-smoke
 
 # Style and the architecture: ruff (with PLC0415: an import inside a function says why),
 # and import-linter's contracts in pyproject.toml (intake's layers; intake never imports reviews).
@@ -64,8 +65,15 @@ check-deploy: $(VENV)/.runtime
 compose-check:
 	SECRET_KEY=compose-validation-only docker-compose -f docker-compose.yml config -q
 
+# The benchmarks (bench/): ratios against bare references measured in the same run. With
+# BENCH_DATABASE_URL and BENCH_REDIS_URL (PostgreSQL, Redis) and Debian's nginx, the
+# deadline benchmark runs the boundary and the rush through the deployed proxy.
 bench: $(VENV)/.dev messages
 	$(PY) -m bench
+
+# Every benchmark with tiny sizes, in seconds: proves they still run. Part of `make test`.
+bench-smoke: $(VENV)/.dev messages
+	$(PY) -m bench --smoke
 
 clean:
 	rm -rf $(VENV) var

@@ -314,7 +314,8 @@ def rush(stack: Stack, *, clients: int, per_client: int) -> dict:
     }
 
 
-def run(*, smoke: bool = False) -> str:
+def run() -> str:
+    smoke = env.SMOKE
     reason = missing()
     if reason:
         return env.report("deadline — boundary and rush behind nginx + gunicorn", [("skipped", reason)])

@@ -34,9 +34,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterportal.settings")
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
+import logging  # noqa: E402
+
 import django  # noqa: E402
 
 django.setup()
+# WeasyPrint reports every rendering step at INFO: noise between the benchmark tables.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def migrate() -> None:
@@ -57,14 +61,26 @@ def _create_postgres_database() -> None:
         admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def median_seconds(fn, *, repeat: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
+# `python -m bench --smoke` (make bench-smoke, part of make test): every benchmark runs
+# with tiny sizes, in seconds, so that none can rot unnoticed. Its figures mean nothing.
+SMOKE = False
+
+
+def size(full: int, smoke: int) -> int:
+    return smoke if SMOKE else full
+
+
+def median_seconds(fn, *, repeat: int, warmup: int = 2, setup=None) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs; ``setup`` runs untimed before each."""
+    repeat, warmup = size(repeat, 1), size(warmup, 1)
     samples = []
-    for _ in range(repeat):
+    for n in range(warmup + repeat):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         fn()
-        samples.append(time.perf_counter() - start)
+        if n >= warmup:
+            samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
 

@@ -25,7 +25,7 @@ from intake.messaging.outbox import _email, outbox_send_batch
 from intake.messaging.reminders import reminders_sweep
 from intake.models import Call, Membership, Organisation, OutboxMessage, PreRegistration
 
-COUNT = int(os.environ.get("BENCH_REMINDERS", "10000"))
+COUNT = env.size(int(os.environ.get("BENCH_REMINDERS", "10000")), 20)
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 

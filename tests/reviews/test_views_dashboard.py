@@ -55,7 +55,8 @@ def test_dashboard_late_attempts_are_counted_per_call(client, review):
     # A late attempt on another call does not count here.
     other = make_call()
     late_attempt_record(
-        actor=applicant, obj=draft, call=other, organisation=draft.organisation, phase="dossier", deadline=other.dossier_deadline
+        actor=applicant,
+        refusal=DeadlinePassed(other.dossier_deadline, call=other, phase="dossier", organisation=draft.organisation),
     )
     sign_in(client, review.manager)
 

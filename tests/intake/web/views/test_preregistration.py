@@ -241,16 +241,18 @@ def test_save_and_submit_submits_what_is_in_the_form(logged_in_client, call, org
 
 
 @pytest.mark.django_db
-def test_save_and_submit_incomplete_saves_and_says_why_it_was_not_submitted(logged_in_client, call, organisation, user):
+def test_save_and_submit_incomplete_changes_nothing_and_says_why(logged_in_client, call, organisation, user):
+    """One request, one outcome: "save and submit" either does both or nothing (the typed
+    text stays in the form, and the message says that nothing was saved)."""
     typed = form_post(call, organisation, 0, contact_email="")
 
-    response = logged_in_client.post(prereg_url(call), {**typed, "and_submit": "1"}, follow=True)
+    response = logged_in_client.post(prereg_url(call), {**typed, "and_submit": "1"})
 
-    preregistration = PreRegistration.objects.get()
-    assert preregistration.state == PreRegistrationState.DRAFT
-    assert preregistration.network_name == typed["network_name"]  # saved
+    assert response.status_code == 400
+    assert not PreRegistration.objects.exists()
     assert not Submission.objects.exists()
-    assert any("niet ingediend" in str(m) for m in response.context["messages"])
+    assert response.context["form"]["network_name"].value() == typed["network_name"]
+    assert any("Er werd niets bewaard of ingediend" in str(m) for m in response.context["messages"])
 
 
 # --- Withdraw and reopen ---------------------------------------------------------------------
