@@ -87,6 +87,7 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "bench.settings_production",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "TRUSTED_PROXIES": "1",
+            "ARRIVAL_FROM_PROXY": "True",
             "SECURE_SSL_REDIRECT": "False",
             "EMAIL_URL": "consolemail://",
             "STATIC_ROOT": str(self.dir / "static"),

@@ -1,27 +1,23 @@
 """When a request reached the portal (DESIGN.md §2): the instant a submission is judged by.
 
-Behind the trusted front proxy (``TRUSTED_PROXIES`` > 0) that is the proxy's
-request-start time, ``X-Request-Start: t=<seconds since the epoch>`` (nginx:
-``proxy_set_header X-Request-Start "t=${msec}";``): it is taken when the request arrives,
-before any queue in front of a busy application worker, and the proxy overwrites whatever
-a client sent in that header. Without a trusted proxy the header is ignored and the
-instant is when this process started handling the request (gunicorn: just after accept);
-time a connection spent in the listen queue before that is not seen.
+Behind the front proxy of the deployment (``ARRIVAL_FROM_PROXY=True``: docker-compose.yml's
+nginx with deploy/nginx.conf) that is the proxy's ``X-Request-Start: t=<seconds since the
+epoch>``, set (never passed on) by ``proxy_set_header X-Request-Start "t=${msec}";`` once
+the proxy has the whole request, before any queue in front of busy application workers.
+The header is trusted only with that setting: a proxy that passes a client's header on
+would let the client choose its own arrival. Without it the instant is when this process
+started on the request (gunicorn: just after accept); time a connection spent in the
+listen queue before that is not seen.
 
-A request that waited longer than ``ARRIVAL_MAX_WAIT_SECONDS`` is refused loudly (503)
-before it can change anything: the portal does not vouch for an instant that old."""
+A request is never refused here: the services judge it at this instant and refuse one that
+waited too long to be processed (deadlines.max_service_delay, NotServedInTime)."""
 
-import logging
 import time
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.shortcuts import render
 
 HEADER = "HTTP_X_REQUEST_START"
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-logger = logging.getLogger(__name__)
 
 
 def proxy_start(value: str) -> float | None:
@@ -44,7 +40,7 @@ def proxy_start(value: str) -> float | None:
 def arrival(meta: dict, *, now: float) -> float:
     """The request's arrival, in seconds since the epoch. Never after ``now``: a proxy's
     clock slightly ahead of ours must not make a request later than it is."""
-    if settings.TRUSTED_PROXIES and HEADER in meta:
+    if settings.ARRIVAL_FROM_PROXY and HEADER in meta:
         started = proxy_start(meta[HEADER])
         if started is not None:
             return min(started, now)
@@ -58,10 +54,5 @@ class ArrivalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        now = time.time()
-        arrived = arrival(request.META, now=now)
-        request.arrived_at = datetime.fromtimestamp(arrived, tz=UTC)
-        if request.method not in SAFE_METHODS and now - arrived > settings.ARRIVAL_MAX_WAIT_SECONDS:
-            logger.warning("Refused %s %s: arrived %.1f s ago", request.method, request.path, now - arrived)
-            return render(request, "503_waited.html", {"arrived_at": request.arrived_at}, status=503)
+        request.arrived_at = datetime.fromtimestamp(arrival(request.META, now=time.time()), tz=UTC)
         return self.get_response(request)

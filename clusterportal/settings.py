@@ -281,9 +281,11 @@ SECURE_CSP = {
 # clients connect directly; 1 behind the proxy of the compose deployment). Rate limits
 # take the client address from there and never trust what the client wrote itself.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
-# A request is judged by when it reached the portal (clusterportal.arrival): from the
-# trusted front proxy's X-Request-Start when TRUSTED_PROXIES > 0, else the server's accept
-# time. One that waits longer than this to be processed is refused loudly, never judged late.
+# A request is judged by when it reached the portal (clusterportal.arrival): the front
+# proxy's X-Request-Start when ARRIVAL_FROM_PROXY (only if that proxy sets the header
+# itself, as deploy/nginx.conf does), else when this process started on it. A change that
+# arrived on time but waited longer than this to be written is refused loudly, never late.
+ARRIVAL_FROM_PROXY = env.bool("ARRIVAL_FROM_PROXY", default=False)
 ARRIVAL_MAX_WAIT_SECONDS = env.int("ARRIVAL_MAX_WAIT_SECONDS", default=60)
 CSRF_FAILURE_VIEW = "clusterportal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"

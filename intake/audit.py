@@ -32,7 +32,9 @@ def late_attempt_record(*, actor, refusal: DeadlinePassed, attempted: str = "") 
     return audit_record(
         actor=actor,
         action=f"{refusal.phase}.late_attempt",
-        obj=refusal.organisation,
+        # The row refused, so the attempt shows in its audit trail; the organisation when
+        # there is none yet (a first draft saved too late).
+        obj=refusal.subject if getattr(refusal.subject, "pk", None) else refusal.organisation,
         call=refusal.call,
         organisation=refusal.organisation,
         data=data,

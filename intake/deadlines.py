@@ -104,9 +104,16 @@ def remaining(deadline: datetime, *, now: datetime) -> timedelta:
 
 
 def is_closed(call, phase: str, organisation=None, *, now: datetime | None = None) -> bool:
-    """The deadline that applies to the organisation has passed: the last version submitted
-    before it is final, and the agency may assess it."""
+    """The deadline that applies to the organisation has passed: nothing new is accepted."""
     return phase_status(call, phase, organisation, now=now) == PhaseStatus.CLOSED
+
+
+def is_final(call, phase: str, organisation=None, *, now: datetime | None = None) -> bool:
+    """The last version submitted on time is final: the deadline has passed *and* every
+    request that arrived before it has been recorded or refused (it may be processed up to
+    ``max_service_delay`` later). Only then may the agency assess what was submitted."""
+    moment = now if now is not None else clock()
+    return moment >= deadline_for(call, phase, organisation) + max_service_delay()
 
 
 def submitted_on_time(submission) -> bool:
@@ -115,23 +122,26 @@ def submitted_on_time(submission) -> bool:
     return submission.submitted_at < submission.deadline
 
 
-def ensure_open(call, phase: str, organisation, *, now: datetime, recorded_at: datetime | None = None) -> AppliedDeadline:
+def ensure_open(
+    call, phase: str, organisation, *, now: datetime, recorded_at: datetime | None = None, subject=None
+) -> AppliedDeadline:
     """Raise PhaseNotOpenYet or DeadlinePassed unless the phase accepts changes at ``now``
     (the instant the change is judged by). With ``recorded_at``, also NotServedInTime when
-    the change is written too long after that instant."""
-    if recorded_at is not None and recorded_at - now > max_service_delay():
-        raise NotServedInTime(now)
+    an on-time change is written too long after that instant. ``subject`` (the row being
+    changed) goes with a DeadlinePassed, for the record of the late attempt."""
     applied = applied_deadline(call, phase, organisation)
     status = _status(call.opens_at, applied.deadline, now)
     if status == PhaseStatus.UPCOMING:
         raise PhaseNotOpenYet(call.opens_at)
     if status == PhaseStatus.CLOSED:
-        raise DeadlinePassed(applied.deadline, call=call, phase=phase, organisation=organisation, judged_at=now)
+        raise DeadlinePassed(applied.deadline, call=call, phase=phase, organisation=organisation, judged_at=now, subject=subject)
+    if recorded_at is not None and recorded_at - now > max_service_delay():
+        raise NotServedInTime(now)
     return applied
 
 
-def ensure_open_at(call, phase: str, organisation, at: Moment) -> AppliedDeadline:
-    return ensure_open(call, phase, organisation, now=at.judged, recorded_at=at.recorded)
+def ensure_open_at(call, phase: str, organisation, at: Moment, *, subject=None) -> AppliedDeadline:
+    return ensure_open(call, phase, organisation, now=at.judged, recorded_at=at.recorded, subject=subject)
 
 
 def not_closed_filter(*, now: datetime) -> dict:

@@ -51,8 +51,6 @@ urlpatterns = [
         organisations.invitation_revoke,
         name="invitation_revoke",
     ),
-    path(
-        "organisations/<int:pk>/members/<int:membership_pk>/remove/", organisations.membership_remove, name="membership_remove"
-    ),
+    path("organisations/<int:pk>/members/<int:membership_pk>/remove/", organisations.membership_remove, name="membership_remove"),
     path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
 ]

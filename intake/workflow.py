@@ -119,9 +119,9 @@ def dossier_actions(dossier, *, now=None) -> frozenset[str]:
 
 
 def review_actions(dossier, *, now=None) -> frozenset[str]:
-    """What the agency may do with a dossier now, by its state: nothing before the deadline
-    (the applicant may still submit a new version); who may do it is reviews' business."""
-    if not deadlines.is_closed(dossier.call, Phase.DOSSIER, dossier.organisation, now=now):
+    """What the agency may do with a dossier now, by its state: nothing until the submitted
+    version is final (deadlines.is_final); who may do it is reviews' business."""
+    if not deadlines.is_final(dossier.call, Phase.DOSSIER, dossier.organisation, now=now):
         return frozenset()
     actions = set()
     if can_transition(Dossier, dossier.state, DS.ADMISSIBLE):

@@ -100,8 +100,13 @@ def _lock(dossier_id: int) -> Dossier:
 def _require_deadline_passed(dossier) -> None:
     # While the deadline runs the applicant may still submit a new version; the agency
     # decides on the last version submitted on time, so not before.
-    if not deadlines.is_closed(dossier.call, Phase.DOSSIER, dossier.organisation):
-        raise DomainError(_("The dossier deadline has not passed yet: the applicant may still submit a new version."))
+    if not deadlines.is_final(dossier.call, Phase.DOSSIER, dossier.organisation):
+        raise DomainError(
+            _(
+                "The submitted version is not final yet: the deadline has not passed, or submissions that arrived "
+                "before it are still being recorded (for at most a minute). Try again later."
+            )
+        )
 
 
 def admissibility_decide(*, dossier_id: int, decision: str, motivation: str, actor, submission) -> AdmissibilityReview:

@@ -34,9 +34,10 @@ class DeadlinePassed(DomainError):
 
     code = "deadline_passed"
 
-    def __init__(self, deadline, *, call=None, phase: str = "", organisation=None, judged_at=None):
+    def __init__(self, deadline, *, call=None, phase: str = "", organisation=None, judged_at=None, subject=None):
         self.deadline = deadline
         self.call, self.phase, self.organisation, self.judged_at = call, phase, organisation, judged_at
+        self.subject = subject  # the pre-registration or dossier refused, when it exists
         super().__init__(
             _("The deadline was %(when)s (Brussels time). Nothing was changed: your draft is kept exactly as it was.")
             % {"when": format_brussels(deadline)}

@@ -14,19 +14,22 @@ from intake.models import SECTION_FIELDS, Activity, Dossier, Kpi, PreRegistratio
 from intake.workflow import transition
 
 
-def dossier_for(*, call, organisation) -> Dossier:
-    """The organisation's dossier for the call, created on first use. Raises DossierLocked
-    unless the organisation's pre-registration for the call is submitted."""
+@records_late_attempts
+def dossier_for(*, call, organisation, actor=None, arrived_at=None) -> Dossier:
+    """The organisation's dossier for the call, created by the first change. Raises
+    DossierLocked unless the organisation's pre-registration for the call is submitted, and
+    creates nothing once the dossier deadline has passed (DeadlinePassed)."""
     preregistration = PreRegistration.objects.filter(call=call, organisation=organisation).first()
     if preregistration is None or preregistration.state != PreRegistrationState.SUBMITTED:
         raise DossierLocked()
     dossier = Dossier.objects.filter(call=call, organisation=organisation).select_related("call", "organisation").first()
     if dossier is not None:
         return dossier
+    deadlines.ensure_open_at(call, Phase.DOSSIER, organisation, deadlines.moment(arrived_at))
     try:
         with transaction.atomic():
             return Dossier.objects.create(call=call, organisation=organisation, preregistration=preregistration)
-    except IntegrityError:  # a colleague's first visit created it a moment ago
+    except IntegrityError:  # a colleague's first change created it a moment ago
         return Dossier.objects.select_related("call", "organisation").get(call=call, organisation=organisation)
 
 
@@ -53,7 +56,7 @@ def dossier_lock_for_edit(*, dossier_id: int, arrived_at=None) -> Dossier:
     """``dossier_lock``, and the deadline that applies to the organisation had not passed
     when the request arrived (``arrived_at``; the clock without one)."""
     dossier = dossier_lock(dossier_id=dossier_id)
-    deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at))
+    deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at), subject=dossier)
     return dossier
 
 
@@ -132,7 +135,7 @@ def _refuse_years_beyond_duration(dossier, years: set[int]) -> None:
 def dossier_withdraw(*, dossier_id: int, actor, note: str = "", arrived_at=None):
     with transaction.atomic(durable=True):
         dossier = Dossier.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=dossier_id)
-        deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at))
+        deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at), subject=dossier)
         return transition(dossier, DossierState.WITHDRAWN, actor=actor, note=note)
 
 
@@ -140,5 +143,5 @@ def dossier_withdraw(*, dossier_id: int, actor, note: str = "", arrived_at=None)
 def dossier_reopen(*, dossier_id: int, actor, arrived_at=None):
     with transaction.atomic(durable=True):
         dossier = Dossier.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=dossier_id)
-        deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at))
+        deadlines.ensure_open_at(dossier.call, Phase.DOSSIER, dossier.organisation, deadlines.moment(arrived_at), subject=dossier)
         return transition(dossier, DossierState.DRAFT, actor=actor)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from intake import deadlines
 from intake.audit import records_late_attempts
 from intake.kernel.enums import DossierState, Phase, PreRegistrationState
-from intake.kernel.errors import DomainError, EditConflict
+from intake.kernel.errors import AlreadySubmitted, DomainError, EditConflict
 from intake.models import Call, Dossier, Organisation, PreRegistration
 from intake.workflow import transition
 
@@ -24,8 +24,7 @@ def preregistration_save_draft(
     opened before any draft existed). A different stored version means a colleague saved
     in between: EditConflict, and nothing is written."""
     with first_save_races_are_conflicts(), transaction.atomic():
-        saved, _applied = draft_save(call, organisation, data, expected_version, actor, at=deadlines.moment(arrived_at))
-        return saved
+        return draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at)
 
 
 @contextmanager
@@ -38,16 +37,20 @@ def first_save_races_are_conflicts():
         raise EditConflict() from None
 
 
-def draft_save(call, organisation, data, expected_version, actor, *, at: deadlines.Moment):
-    """The draft save itself, inside the caller's transaction, judged at ``at``. Returns the
-    saved row (still locked) and the deadline that was applied."""
+def draft_save(call, organisation, data, expected_version, actor, *, arrived_at=None, submitting=False) -> PreRegistration:
+    """The draft save itself, inside the caller's transaction: the row is locked, then the
+    change is judged (at the request's arrival; the clock, read after the lock, without
+    one). ``submitting``: the caller submits next, so a submitted row is AlreadySubmitted."""
     preregistration = PreRegistration.objects.select_for_update().filter(call=call, organisation=organisation).first()
-    applied = deadlines.ensure_open_at(call, Phase.PREREGISTRATION, organisation, at)
+    deadlines.ensure_open_at(call, Phase.PREREGISTRATION, organisation, deadlines.moment(arrived_at), subject=preregistration)
     if preregistration is None:
         if expected_version != 0:
             raise EditConflict()
         preregistration = PreRegistration(call=call, organisation=organisation, version=0)
     else:
+        if submitting and preregistration.state == PreRegistrationState.SUBMITTED:
+            # A second click on "save and submit": the first one did both.
+            raise AlreadySubmitted(preregistration.submissions.order_by("-version").first())
         if preregistration.state != PreRegistrationState.DRAFT:
             raise DomainError(_("This pre-registration has been submitted and can no longer be changed."))
         if preregistration.version != expected_version:
@@ -58,7 +61,7 @@ def draft_save(call, organisation, data, expected_version, actor, *, at: deadlin
     preregistration.version += 1
     preregistration.updated_by = actor
     preregistration.save()
-    return preregistration, applied
+    return preregistration
 
 
 def _lock_while_open(preregistration_id: int, arrived_at) -> PreRegistration:
@@ -67,7 +70,9 @@ def _lock_while_open(preregistration_id: int, arrived_at) -> PreRegistration:
         PreRegistration.objects.select_for_update(of=("self",)).select_related("call", "organisation").get(pk=preregistration_id)
     )
     at = deadlines.moment(arrived_at)
-    deadlines.ensure_open_at(preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, at)
+    deadlines.ensure_open_at(
+        preregistration.call, Phase.PREREGISTRATION, preregistration.organisation, at, subject=preregistration
+    )
     return preregistration
 
 

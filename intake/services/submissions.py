@@ -156,11 +156,9 @@ def submission_record(spec: _Phase, *, pk: int, actor, arrived_at=None) -> Submi
         return record_locked(spec, row, actor=actor, at=deadlines.moment(arrived_at))
 
 
-def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment, applied=None) -> Submission:
-    """The steps after the lock, inside the caller's transaction (also save-and-submit's,
-    which passes the deadline it already applied at the same instant)."""
-    if applied is None:
-        applied = deadlines.ensure_open_at(row.call, spec.phase, row.organisation, at)
+def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment) -> Submission:
+    """The steps after the lock, inside the caller's transaction (also save-and-submit's)."""
+    applied = deadlines.ensure_open_at(row.call, spec.phase, row.organisation, at, subject=row)
     latest = row.submissions.order_by("-version").first()
     prepared = spec.prepare(row, latest)
     version = (latest.version if latest else 0) + 1
@@ -219,8 +217,9 @@ def preregistration_save_and_submit(
     """ "Save and submit": what the form shows is saved and submitted as one change, judged
     at one instant. Either both happen, or nothing changes (the error says why)."""
     with first_save_races_are_conflicts(), transaction.atomic(durable=True):
-        at = deadlines.moment(arrived_at)
-        saved, applied = draft_save(call, organisation, data, expected_version, actor, at=at)
+        saved = draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at, submitting=True)
         # The row stays locked since draft_save: it is the one just saved, in a draft state.
         saved.call, saved.organisation = call, organisation
-        return record_locked(PREREGISTRATION, _ready_to_submit(saved), actor=actor, at=at, applied=applied)
+        row = _ready_to_submit(saved)  # may wait for the call's numbering lock
+        # Judged at the same arrival as the save; recorded (and bounded) after the last lock.
+        return record_locked(PREREGISTRATION, row, actor=actor, at=deadlines.moment(arrived_at))

@@ -6,15 +6,16 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from intake.kernel.errors import DossierLocked
+from intake.kernel.errors import DomainError, DossierLocked
 from intake.selectors import calls as call_selectors
 from intake.selectors import dossiers as dossier_selectors
 from intake.selectors import organisations as organisation_selectors
 from intake.selectors import preregistrations as preregistration_selectors
 from intake.services.dossiers import dossier_for
+from intake.web.errors import report
 
 
 def chosen_organisation(request):
@@ -77,7 +78,11 @@ def _dossier_of(request, call, organisation):
         )
     dossier = dossier_selectors.dossier_of(call=call, organisation=organisation, preregistration=preregistration)
     if dossier.pk is None and request.method == "POST":
-        dossier = dossier_for(call=call, organisation=organisation)
+        try:
+            dossier = dossier_for(call=call, organisation=organisation, actor=request.user, arrived_at=request.arrived_at)
+        except DomainError as exc:  # too late to start a dossier: nothing was created
+            report(request, exc)
+            return redirect(page_url("dossier", call, organisation))
     return {"dossier": dossier}
 
 

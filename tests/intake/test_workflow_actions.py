@@ -88,12 +88,16 @@ def test_dossier_offers_nothing_after_the_deadline(call, organisation):
         (DS.WITHDRAWN, set()),
     ],
 )
-def test_review_actions_after_the_deadline(call, organisation, state, expected):
+def test_review_actions_once_the_submitted_version_is_final(call, organisation, state, expected, settings):
+    settings.ARRIVAL_MAX_WAIT_SECONDS = 60
     dossier = _dossier(call, organisation, state)
-    assert workflow.review_actions(dossier, now=call.dossier_deadline) == expected
+    assert workflow.review_actions(dossier, now=call.dossier_deadline + timedelta(seconds=60)) == expected
 
 
-def test_review_actions_wait_for_the_deadline(call, organisation):
+def test_review_actions_wait_until_every_on_time_request_is_recorded(call, organisation, settings):
+    """A request that reached the portal before the deadline may be recorded up to the
+    service bound later: until then the agency assesses nothing."""
+    settings.ARRIVAL_MAX_WAIT_SECONDS = 60
     dossier = _dossier(call, organisation, DS.SUBMITTED)
-    before = call.dossier_deadline - timedelta(microseconds=1)
-    assert workflow.review_actions(dossier, now=before) == frozenset()
+    for moment in (call.dossier_deadline - timedelta(microseconds=1), call.dossier_deadline + timedelta(seconds=59)):
+        assert workflow.review_actions(dossier, now=moment) == frozenset()

@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from intake.kernel.enums import DossierSection, PreRegistrationState
-from intake.kernel.errors import DeadlinePassed, Incomplete, NotServedInTime
-from intake.models import AuditEvent, PreRegistration, Submission
+from intake.kernel.errors import AlreadySubmitted, DeadlinePassed, Incomplete, NotServedInTime
+from intake.models import AuditEvent, Dossier, PreRegistration, Submission
 from intake.services.budget import budget_save
 from intake.services.dossiers import dossier_for, dossier_save_section
 from intake.services.mandates import mandate_add
@@ -82,7 +82,7 @@ def test_a_request_processed_too_long_after_it_arrived_is_refused_not_judged(cal
 
 
 def test_the_proxy_arrival_header_decides_through_the_view(client, call, organisation, user, settings):
-    settings.TRUSTED_PROXIES = 1
+    settings.ARRIVAL_FROM_PROXY = True
     PreRegistrationFactory(call=call, organisation=organisation, complete=True)
     client.force_login(user)
     url = reverse("intake:preregistration_submit", kwargs={"slug": call.slug}) + f"?organisation={organisation.pk}"
@@ -97,7 +97,7 @@ def test_the_proxy_arrival_header_decides_through_the_view(client, call, organis
 
 
 def test_an_untrusted_arrival_header_is_ignored(client, call, organisation, user, settings):
-    settings.TRUSTED_PROXIES = 0
+    settings.ARRIVAL_FROM_PROXY = False
     PreRegistrationFactory(call=call, organisation=organisation, complete=True)
     client.force_login(user)
     url = reverse("intake:preregistration_submit", kwargs={"slug": call.slug}) + f"?organisation={organisation.pk}"
@@ -244,3 +244,52 @@ def test_a_complete_dossier_submitted_late_through_the_view_is_one_late_attempt(
 
     assert late_attempts(call) == 1
     assert not Submission.objects.filter(kind="dossier").exists()
+
+
+def test_a_late_attempt_is_in_the_audit_trail_of_the_row_it_refused(call, organisation, user):
+    draft = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
+
+    with time_machine.travel(call.preregistration_deadline, tick=False), pytest.raises(DeadlinePassed):
+        preregistration_submit(preregistration_id=draft.pk, actor=user)
+
+    [late] = AuditEvent.objects.filter(action="preregistration.late_attempt")
+    assert (late.object_type, late.object_id) == ("preregistration", str(draft.pk))
+    assert late.data["attempted"] == "preregistration_submit"
+
+
+def test_late_and_waited_too_long_is_a_late_attempt_not_a_busy_portal(call, organisation, user, settings):
+    """Lateness is judged first: a request that arrived after the deadline is refused as
+    late (and recorded) however long it waited."""
+    settings.ARRIVAL_MAX_WAIT_SECONDS = 60
+    draft = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
+
+    with time_machine.travel(call.preregistration_deadline + timedelta(minutes=5), tick=False), pytest.raises(DeadlinePassed):
+        preregistration_submit(preregistration_id=draft.pk, actor=user, arrived_at=call.preregistration_deadline)
+
+    assert late_attempts(call) == 1
+
+
+def test_save_and_submit_clicked_twice_says_it_was_already_submitted(call, organisation, user):
+    with time_machine.travel(call.preregistration_deadline - timedelta(hours=1), tick=False):
+        first = preregistration_save_and_submit(**_change(call, organisation, user))
+        with pytest.raises(AlreadySubmitted) as again:
+            preregistration_save_and_submit(**_change(call, organisation, user) | {"expected_version": 1})
+
+    assert again.value.submission == first
+    assert Submission.objects.count() == 1
+
+
+def test_a_first_dossier_post_after_the_deadline_creates_no_dossier(client, call, organisation, user):
+    with time_machine.travel(call.preregistration_deadline - timedelta(hours=1), tick=False):
+        submitted_preregistration(call, organisation, user)
+    client.force_login(user)
+    url = reverse("intake:dossier_section", kwargs={"slug": call.slug, "section": "network"})
+
+    with time_machine.travel(call.dossier_deadline, tick=False):
+        response = client.post(
+            f"{url}?organisation={organisation.pk}", {"organisation": organisation.pk, "version": 0, **NETWORK}
+        )
+
+    assert response.status_code == 302
+    assert not Dossier.objects.exists()
+    assert AuditEvent.objects.filter(action="dossier.late_attempt").count() == 1
