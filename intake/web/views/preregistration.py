@@ -26,7 +26,11 @@ def preregistration(request, *, call, organisation):
     conflict = None
     status = 200
     if request.method != "POST":
-        form = PreRegistrationForm(instance=instance, call=call, initial={"version": instance.version})
+        initial = {"version": instance.version}
+        if preregistration is None:
+            # A first visit starts from the organisation's own contact person.
+            initial |= {f: getattr(organisation, f) for f in ("contact_name", "contact_email", "contact_phone")}
+        form = PreRegistrationForm(instance=instance, call=call, initial=initial)
         return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=status)
     form = PreRegistrationForm(request.POST, instance=instance, call=call)
     and_submit = bool(request.POST.get("and_submit"))

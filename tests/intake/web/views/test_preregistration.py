@@ -450,3 +450,24 @@ def test_preregistration_page_shows_the_registered_instant_then_the_receipt_link
     assert Receipt.objects.get().status == ReceiptStatus.RENDERED
     assert instant(submission.submitted_at, "nl") in html
     assert f'href="{download_url(submission.reference)}"' in html
+
+
+def test_a_first_visit_offers_save_and_submit_with_the_organisation_contact(logged_in_client, call, organisation):
+    """Deadline morning: a new pre-registration can be submitted in one step."""
+    response = logged_in_client.get(prereg_url(call, organisation))
+
+    assert response.status_code == 200
+    assert 'name="and_submit"' in response.content.decode()
+    form = response.context["form"]
+    assert form["contact_email"].value() == organisation.contact_email
+    assert form["contact_name"].value() == organisation.contact_name
+
+
+def test_a_first_visit_save_and_submit_creates_and_submits_in_one_request(logged_in_client, call, organisation):
+    typed = form_post(call, organisation, 0)
+
+    response = logged_in_client.post(prereg_url(call), {**typed, "and_submit": "1"})
+
+    assert response.status_code == 302
+    assert PreRegistration.objects.get().state == PreRegistrationState.SUBMITTED
+    assert Submission.objects.count() == 1
