@@ -37,6 +37,7 @@ urlpatterns = [
     path("calls/<slug:slug>/dossier/mandates/<int:pk>/delete/", mandates.dossier_mandate_delete, name="dossier_mandate_delete"),
     path("calls/<slug:slug>/dossier/mandates/<int:pk>/letter/", mandates.dossier_mandate_letter, name="dossier_mandate_letter"),
     path("calls/<slug:slug>/dossier/budget/", budget.dossier_budget, name="dossier_budget"),
+    path("calls/<slug:slug>/dossier/budget/template.xlsx", budget.budget_template, name="budget_template"),
     path("calls/<slug:slug>/dossier/section/<slug:section>/", dossier.dossier_section, name="dossier_section"),
     # /receipts/<reference>/ (the download) is routed by clusterportal.urls: its scope
     # includes the agency's staff, which intake does not know about.

@@ -8,10 +8,13 @@ fix it later. Rules (d)–(e) describe a budget that cannot exist (a fourth year
 three-year call, a negative cost) and block saving too. "Years" are BudgetYear rows, or
 the same built from a snapshot (``years_from_content``)."""
 
+import io
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from intake.kernel.formatting import format_euro, format_percent
 from intake.models import BudgetYear
@@ -291,3 +294,40 @@ def years_from_content(content: dict) -> list[BudgetYear]:
     """The budget years of a dossier content dict (live or from a submitted snapshot,
     where amounts are decimal strings), as unsaved BudgetYear rows the rules can read."""
     return [BudgetYear(year=y["year"], **{f: _amount(y[f]) for f in AMOUNT_FIELDS}) for y in content["budget"]]
+
+
+def budget_template_xlsx(call) -> bytes:
+    """The budget template the call asks to attach (an XLSX, as the attachments rule wants):
+    one column per project year of the call, one row per amount the budget page asks for,
+    the coordination costs and the call's limits spelled out. Amounts in euro."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Budget")[:31]
+    years = range(1, call.max_duration_years + 1)
+    sheet.append([call.title])
+    sheet.append(
+        [
+            _(
+                "At most %(rate)s of the coordination costs, at most one euro per euro the members contribute, "
+                "at most %(ceiling)s per year."
+            )
+            % {"rate": format_percent(_amount(call.max_support_rate)), "ceiling": format_euro(_amount(call.max_subsidy_per_year))}
+        ]
+    )
+    sheet.append([])
+    sheet.append(["", *(_("Year %(year)d") % {"year": year} for year in years)])
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    for name in AMOUNT_FIELDS:
+        label = str(BudgetYear._meta.get_field(name).verbose_name)
+        sheet.append([label[:1].upper() + label[1:], *(0 for _year in years)])
+    first, last = 5, 4 + len(AMOUNT_FIELDS)
+    costs = [f"={col}{first}+{col}{first + 1}+{col}{first + 2}" for col in "BCDEFGHIJK"[: len(years)]]
+    sheet.append([_("Coordination costs (staff + operating + other)"), *costs])
+    sheet.column_dimensions["A"].width = 48
+    for row in sheet.iter_rows(min_row=first, max_row=last + 1, min_col=2):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

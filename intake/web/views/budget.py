@@ -5,10 +5,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from intake.kernel.enums import DossierSection
-from intake.rules.budget import AMOUNT_FIELDS, budget_rule_results, budget_totals
+from intake.rules.budget import AMOUNT_FIELDS, budget_rule_results, budget_template_xlsx, budget_totals
+from intake.selectors import calls as call_selectors
 from intake.selectors import dossiers as selectors
 from intake.services.budget import budget_save
 from intake.web.decorators import page_url, with_dossier
+from intake.web.files import download_response
 from intake.web.forms.budget import budget_formset_class
 from intake.web.forms.dossier import VersionForm
 from intake.web.views.dossier import post_rows, render_section
@@ -59,3 +61,10 @@ def dossier_budget(request, *, call, organisation, dossier):
         totals=budget_totals(stored),
         rule_results=budget_rule_results(call, stored),
     )
+
+
+def budget_template(request, slug):
+    """The budget template of a call (XLSX), for the attachment the call requires."""
+    call = call_selectors.call_get(slug=slug)
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return download_response(budget_template_xlsx(call), filename=f"begroting-{call.slug}.xlsx", content_type=content_type)

@@ -1,8 +1,15 @@
 """The budget page (intake.web.views.budget): the years saved from the formset under the
 section's optimistic lock; a year beyond the call's duration is refused with the form."""
 
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
 from intake.kernel.enums import DossierSection
 from intake.models import BudgetYear
+from intake.rules.files import XLSX, detect_type
 from tests.intake.dossier_helpers import BUDGET_YEAR
 from tests.intake.web.dossier_pages import budget_data, fresh, url
 
@@ -38,3 +45,26 @@ def test_budget_with_a_year_beyond_the_duration_is_refused(logged_in_client, cal
     assert response.status_code == 400
     assert not BudgetYear.objects.filter(dossier=dossier).exists()
     assert fresh(dossier).section_versions == {}
+
+
+@pytest.mark.django_db
+def test_the_budget_template_is_an_xlsx_the_attachments_accept(client, call):
+    """Linked from the call page and the budget and attachments pages; anyone may download it."""
+    response = client.get(reverse("intake:budget_template", kwargs={"slug": call.slug}))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(f'attachment; filename="begroting-{call.slug}.xlsx"')
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[3][1:] == tuple(f"Jaar {y}" for y in range(1, call.max_duration_years + 1))
+    labels = ["Personeelskosten", "Werkingskosten", "Andere kosten", "Ledenbijdragen", "Gevraagde steun"]
+    assert [r[0] for r in rows[4:9]] == labels
+    data = response.content
+    assert detect_type(data[:64], io.BytesIO(data)) == XLSX
+
+
+@pytest.mark.django_db
+def test_the_call_page_links_the_budget_template(client, call):
+    page = client.get(call.get_absolute_url()).content.decode()
+
+    assert reverse("intake:budget_template", kwargs={"slug": call.slug}) in page
