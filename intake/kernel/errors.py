@@ -2,6 +2,7 @@
 messages. Each carries a translated, user-facing message (Dutch first) and a ``code``."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from intake.kernel.enums import DossierState, PreRegistrationState
 from intake.kernel.formatting import format_brussels, format_instant
@@ -143,7 +144,14 @@ class DossierIncomplete(DomainError):
 
     def __init__(self, gaps):
         self.gaps = gaps
-        super().__init__(_("The dossier was not submitted: %(n)d point(s) still need attention.") % {"n": len(gaps)})
+        super().__init__(
+            ngettext(
+                "The dossier was not submitted: %(n)d point still needs attention.",
+                "The dossier was not submitted: %(n)d points still need attention.",
+                len(gaps),
+            )
+            % {"n": len(gaps)}
+        )
 
 
 class BudgetInvalid(DomainError):

@@ -69,6 +69,8 @@ def render_section(request, template, call, organisation, dossier, section, *, s
 @with_dossier
 def dossier_overview(request, *, call, organisation, dossier):
     context = dossier_context(call, organisation, dossier)
+    # Back from a refused submit: the gaps open the page as an alert, each a link.
+    context["refused"] = bool(request.GET.get("refused")) and bool(context["gaps"])
     # Edits after a submission are not assessed until they are submitted as a new version.
     context["unsubmitted_changes"] = has_unsubmitted_changes(dossier, context["submissions"].first())
     return render(request, "intake/dossier_overview.html", context)
@@ -200,9 +202,9 @@ def dossier_submit(request, *, call, organisation, dossier):
     try:
         submission = submissions.dossier_submit(dossier_id=dossier.pk, actor=request.user, arrived_at=request.arrived_at)
     except DossierIncomplete as exc:
+        # No page is left on the POST: the overview opens with what still stands in the way.
         report(request, exc)
-        context = dossier_context(call, organisation, dossier, refused=exc)
-        return render(request, "intake/dossier_overview.html", context, status=400)
+        return redirect(page_url("dossier", call, organisation) + "&refused=1")
     except DomainError as exc:
         report(request, exc)
     else:

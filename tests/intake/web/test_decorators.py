@@ -53,8 +53,8 @@ ENDPOINTS = [
     ("budget-post", "dossier_budget", {}, "post", budget_data, 302),
     ("attachments-get", "dossier_attachments", {}, "get", None, 200),
     ("attachments-post", "dossier_attachments", {}, "post", _attachment_data, 302),
-    # The dossier is still empty: the submit is refused with the list of gaps.
-    ("submit-post", "dossier_submit", {}, "post", _no_data, 400),
+    # The dossier is still empty: the submit is refused, back to the overview with its gaps.
+    ("submit-post", "dossier_submit", {}, "post", _no_data, 302),
 ]
 ENDPOINT_IDS = [endpoint[0] for endpoint in ENDPOINTS]
 
