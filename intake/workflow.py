@@ -115,7 +115,12 @@ def dossier_actions(dossier, *, now=None) -> frozenset[str]:
     is_open = dossier.preregistration.state == PR.SUBMITTED and deadlines.is_open(
         dossier.call, Phase.DOSSIER, dossier.organisation, now=now
     )
-    return _applicant_actions(Dossier, dossier.state, is_open=is_open, editable_states=DOSSIER_EDITABLE_STATES)
+    actions = _applicant_actions(Dossier, dossier.state, is_open=is_open, editable_states=DOSSIER_EDITABLE_STATES)
+    if dossier.state == DS.DRAFT:
+        # The table lets a draft be withdrawn (the service accepts it), but a page offers
+        # withdrawing only once something was submitted: a draft simply stays unsubmitted.
+        actions -= {WITHDRAW}
+    return actions
 
 
 def review_actions(dossier, *, now=None) -> frozenset[str]:

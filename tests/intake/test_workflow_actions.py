@@ -53,7 +53,7 @@ def _dossier(call, organisation, state, preregistration_state=PR.SUBMITTED) -> D
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        (DS.DRAFT, {E, S, W}),
+        (DS.DRAFT, {E, S}),  # nothing submitted yet: nothing to withdraw
         (DS.SUBMITTED, {E, S, W}),  # a changed dossier is submitted again as a new version
         (DS.WITHDRAWN, {R}),
         (DS.ADMISSIBLE, set()),

@@ -311,3 +311,32 @@ def test_overview_warns_about_changes_made_after_the_last_submission(client, use
 
     response = client.get(url)
     assert response.context["unsubmitted_changes"] is True
+
+
+def _submit_button(html: str) -> str:
+    start = html.index('action="' + "/calls/")
+    form = html[start : html.index("</form>", start)]
+    return form[form.index("<button") : form.index(">", form.index("<button"))]
+
+
+def test_overview_actions_follow_the_state(client, user, call, organisation):
+    """Before a submission: submit is primary, nothing to withdraw. After it: the page leads
+    with the submitted version and its receipt, withdrawing is offered apart, and a new
+    version is the primary action only when there is something new to submit."""
+    dossier = complete_dossier(call, organisation, user)
+    client.force_login(user)
+    overview = f"/calls/{call.slug}/dossier/?organisation={organisation.pk}"
+
+    before = client.get(overview).content.decode()
+    assert "btn-primary" in _submit_button(before)
+    assert "dossier/withdraw/" not in before
+
+    submission = dossier_submit(dossier_id=dossier.pk, actor=user)
+    after = client.get(overview).content.decode()
+    assert "Versie 1 ingediend op" in after and submission.reference in after
+    assert "btn-outline-dark" in _submit_button(after)
+    assert "dossier/withdraw/" in after
+
+    save_section(dossier.pk, "network", {**NETWORK, "theme": "Gewijzigd"}, user)
+    changed = client.get(overview).content.decode()
+    assert "btn-primary" in _submit_button(changed)
