@@ -95,7 +95,8 @@ def _applicant_actions(model, state: str, *, is_open: bool, editable_states) -> 
     actions = set()
     if state in editable_states:
         actions.add(EDIT)
-    for action, target in ((SUBMIT, "submitted"), (WITHDRAW, "withdrawn"), (REOPEN, "draft")):
+    states = PR if model is PreRegistration else DS
+    for action, target in ((SUBMIT, states.SUBMITTED), (WITHDRAW, states.WITHDRAWN), (REOPEN, states.DRAFT)):
         if can_transition(model, state, target):
             actions.add(action)
     return frozenset(actions)

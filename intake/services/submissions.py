@@ -1,11 +1,12 @@
 """Submitting, for both phases: one algorithm records a submission (DESIGN.md §4–5).
 
-Under the row lock: the state must allow it, the clock is read once (after the last lock,
-so that waiting for a lock counts against the deadline), the deadline that applies is
-checked, the content must be complete (and, for a re-submitted dossier, changed), and
-then one immutable Submission is written with its canonical snapshot and hash, the state
-moves through intake.workflow, a pending Receipt row is created and its rendering queued
-on commit. A submit refused because the deadline passed is recorded as a late attempt.
+Under the row lock: the state must allow it; the change is judged at the instant its
+request reached the portal (``arrived_at``; without one, the clock) and recorded at the
+clock read once after the last lock, which may not lie more than the service bound after
+the arrival; the content must be complete (and, for a re-submitted dossier, changed); then
+one immutable Submission is written with its canonical snapshot and hash, the state moves
+through intake.workflow, a pending Receipt row is created and its rendering queued on
+commit. A submit refused because the deadline passed is recorded as a late attempt.
 
 What differs per phase (which row, what is complete, what the snapshot holds, how the
 reference reads) is a ``_Phase``; the order of the steps is written only here."""
@@ -19,7 +20,7 @@ from django.utils import translation
 
 from intake import deadlines, jobs
 from intake.audit import records_late_attempts
-from intake.kernel.enums import Phase, PreRegistrationState, SubmissionKind
+from intake.kernel.enums import DossierState, Phase, PreRegistrationState, SubmissionKind
 from intake.kernel.errors import AlreadySubmitted, DossierIncomplete, Incomplete, InvalidTransition
 from intake.models import Call, Dossier, PreRegistration, Receipt, Submission
 from intake.rules.completeness import content_gaps, preregistration_missing
@@ -46,6 +47,7 @@ class _Phase:
     prepare: Callable  # (row, latest submission) -> what the snapshot needs; raises when incomplete or unchanged
     snapshot: Callable  # (row, prepared, *, submitted_at, submitted_by, deadline) -> dict
     reference: Callable  # (row, version) -> str
+    submitted: str  # the state a submission moves the row to
     extra_fields: tuple = ()
 
 
@@ -98,6 +100,7 @@ PREREGISTRATION = _Phase(
     prepare=_preregistration_prepare,
     snapshot=_preregistration_snapshot,
     reference=_preregistration_reference,
+    submitted=PreRegistrationState.SUBMITTED,
     extra_fields=("submitted_at", "submitted_by", "number"),
 )
 
@@ -138,6 +141,7 @@ DOSSIER = _Phase(
     prepare=_dossier_prepare,
     snapshot=_dossier_snapshot,
     reference=_dossier_reference,
+    submitted=DossierState.SUBMITTED,
 )
 
 
@@ -188,7 +192,7 @@ def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment) -> Submissi
         row.submitted_at, row.submitted_by = at.judged, actor
     transition(
         row,
-        "submitted",
+        spec.submitted,
         actor=actor,
         extra_fields=spec.extra_fields,
         data={"reference": reference, "sha256": submission.snapshot_sha256},
