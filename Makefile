@@ -7,10 +7,11 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup messages messages-update migrate lint check-deploy compose-check bench bench-smoke clean help
+.PHONY: run dev test setup messages messages-update migrate lint check-deploy compose-check bench bench-smoke clean help
 
 help:
 	@echo "make run    start the portal (web + Celery worker + beat) with demo data"
+	@echo "make dev    the same with Django's debug pages"
 	@echo "make test   run the whole test suite"
 
 $(PY):
@@ -44,8 +45,13 @@ migrate: $(VENV)/.runtime messages
 setup: migrate
 	$(PY) manage.py seed_demo
 
+# As the portal's users see it: debugging off (its own Dutch error pages; static files
+# served as in production, by WhiteNoise). `make dev` keeps Django's debug pages.
 run: setup
-	$(PY) scripts/run_portal.py --host $(HOST) --port $(PORT)
+	DEBUG=False $(PY) scripts/run_portal.py --host $(HOST) --port $(PORT)
+
+dev: setup
+	DEBUG=True $(PY) scripts/run_portal.py --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
