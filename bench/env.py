@@ -2,6 +2,7 @@
 private files, mail files) unless BENCH_DATABASE_URL / BENCH_REDIS_URL point elsewhere.
 Must be imported before Django is set up."""
 
+import json
 import os
 import secrets
 import statistics
@@ -124,8 +125,6 @@ RESULTS = ROOT / "bench" / "results"
 
 def record(name: str, data) -> Path:
     """Write a benchmark's figures as JSON (bench/results/<name>.json, not committed)."""
-    import json  # noqa: PLC0415 -- only when a benchmark records
-
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, default=str))

@@ -146,6 +146,7 @@ def certifies_content(submission, content: dict) -> bool:
     return snapshot_of(submission).get("content_sha256") == sha256_hex(canonical_json(content))
 
 
-def has_unsubmitted_changes(dossier, latest_submission) -> bool:
-    """Edits after the last submitted version: they are not assessed until submitted again."""
-    return latest_submission is not None and not certifies_content(latest_submission, dossier_content(dossier))
+def has_unsubmitted_changes(content: dict, latest_submission) -> bool:
+    """Edits after the last submitted version (``content`` is the live dossier's): they are
+    not assessed until submitted again."""
+    return latest_submission is not None and not certifies_content(latest_submission, content)

@@ -12,8 +12,8 @@ from intake import deadlines, workflow
 from intake.kernel.enums import DossierSection, Phase
 from intake.kernel.errors import DomainError, DossierIncomplete
 from intake.kernel.formatting import format_instant
-from intake.rules.completeness import dossier_gaps, gaps_by_section
-from intake.rules.snapshots import has_unsubmitted_changes, snapshot_of
+from intake.rules.completeness import content_gaps, gaps_by_section
+from intake.rules.snapshots import dossier_content, has_unsubmitted_changes, snapshot_of
 from intake.selectors import dossiers as selectors
 from intake.services import dossiers as services
 from intake.services import submissions
@@ -36,7 +36,8 @@ def dossier_context(call, organisation, dossier, *, section=None, **extra) -> di
     """What every dossier page shows: deadline, state, the actions it may offer,
     completeness per section (and the section the page is about, if any)."""
     now = deadlines.clock()
-    gaps = dossier_gaps(dossier)
+    content = dossier_content(dossier)  # read once: the gaps and the overview's change check use it
+    gaps = content_gaps(call, content)
     by_section = gaps_by_section(gaps)
     sections = [
         {"key": key, "label": label, "gaps": by_section[key], "url": page_url("dossier_section", call, organisation, section=key)}
@@ -51,6 +52,7 @@ def dossier_context(call, organisation, dossier, *, section=None, **extra) -> di
         "actions": actions,
         "editable": workflow.EDIT in actions,
         "sections": sections,
+        "content": content,
         "gaps": gaps,
         "section_gaps": by_section[section] if section else [],
         "complete_count": sum(1 for s in sections if not s["gaps"]),
@@ -72,7 +74,7 @@ def dossier_overview(request, *, call, organisation, dossier):
     # Back from a refused submit: the gaps open the page as an alert, each a link.
     context["refused"] = bool(request.GET.get("refused")) and bool(context["gaps"])
     # Edits after a submission are not assessed until they are submitted as a new version.
-    context["unsubmitted_changes"] = has_unsubmitted_changes(dossier, context["submissions"].first())
+    context["unsubmitted_changes"] = has_unsubmitted_changes(context["content"], context["submissions"].first())
     return render(request, "intake/dossier_overview.html", context)
 
 
