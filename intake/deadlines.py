@@ -123,13 +123,15 @@ def submitted_on_time(submission) -> bool:
 
 
 def ensure_open(
-    call, phase: str, organisation, *, now: datetime, recorded_at: datetime | None = None, subject=None
+    call, phase: str, organisation, *, now: datetime, recorded_at: datetime | None = None, subject=None, applied=None
 ) -> AppliedDeadline:
     """Raise PhaseNotOpenYet or DeadlinePassed unless the phase accepts changes at ``now``
     (the instant the change is judged by). With ``recorded_at``, also NotServedInTime when
     an on-time change is written too long after that instant. ``subject`` (the row being
-    changed) goes with a DeadlinePassed, for the record of the late attempt."""
-    applied = applied_deadline(call, phase, organisation)
+    changed) goes with a DeadlinePassed, for the record of the late attempt. ``applied``:
+    the deadline already looked up for this change in the same transaction."""
+    if applied is None:
+        applied = applied_deadline(call, phase, organisation)
     status = _status(call.opens_at, applied.deadline, now)
     if status == PhaseStatus.UPCOMING:
         raise PhaseNotOpenYet(call.opens_at)
@@ -140,8 +142,8 @@ def ensure_open(
     return applied
 
 
-def ensure_open_at(call, phase: str, organisation, at: Moment, *, subject=None) -> AppliedDeadline:
-    return ensure_open(call, phase, organisation, now=at.judged, recorded_at=at.recorded, subject=subject)
+def ensure_open_at(call, phase: str, organisation, at: Moment, *, subject=None, applied=None) -> AppliedDeadline:
+    return ensure_open(call, phase, organisation, now=at.judged, recorded_at=at.recorded, subject=subject, applied=applied)
 
 
 def not_closed_filter(*, now: datetime) -> dict:

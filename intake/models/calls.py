@@ -74,6 +74,10 @@ class Call(models.Model):
         ],
         help_text=_("Prefix of reference numbers, for example IBN3 → IBN3-VA-0007."),
     )
+    # The last pre-registration number handed out (IBN3-VA-0007 → 7). A counter on the call
+    # row, moved by one UPDATE at a first submission (services.submissions): cheaper at the
+    # deadline than locking the call and reading the highest number of all its rows.
+    last_preregistration_number = models.PositiveIntegerField(_("last pre-registration number"), default=0, editable=False)
     summary = models.TextField(_("summary"), blank=True)
     rules_text = models.TextField(_("rules"), blank=True, help_text=_("Shown on the call page; blank lines separate paragraphs."))
     opens_at = models.DateTimeField(_("opens at"), help_text=_("Brussels time."))

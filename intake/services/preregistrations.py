@@ -2,6 +2,7 @@
 deadline. Submitting is intake.services.submissions."""
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ def preregistration_save_draft(
     opened before any draft existed). A different stored version means a colleague saved
     in between: EditConflict, and nothing is written."""
     with first_save_races_are_conflicts(), transaction.atomic():
-        return draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at)
+        return draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at).row
 
 
 @contextmanager
@@ -37,12 +38,22 @@ def first_save_races_are_conflicts():
         raise EditConflict() from None
 
 
-def draft_save(call, organisation, data, expected_version, actor, *, arrived_at=None, submitting=False) -> PreRegistration:
+@dataclass(frozen=True)
+class Draft:
+    row: PreRegistration  # locked by the caller's transaction
+    applied: deadlines.AppliedDeadline  # the deadline the change was judged against
+    unsaved_fields: tuple = ()  # changed on ``row`` and left for the caller's write
+
+
+def draft_save(call, organisation, data, expected_version, actor, *, arrived_at=None, submitting=False) -> Draft:
     """The draft save itself, inside the caller's transaction: the row is locked, then the
     change is judged (at the request's arrival; the clock, read after the lock, without
-    one). ``submitting``: the caller submits next, so a submitted row is AlreadySubmitted."""
+    one). ``submitting``: the caller submits next, so a submitted row is AlreadySubmitted,
+    and an existing row's changes are left for the submission's write (one UPDATE)."""
     preregistration = PreRegistration.objects.select_for_update().filter(call=call, organisation=organisation).first()
-    deadlines.ensure_open_at(call, Phase.PREREGISTRATION, organisation, deadlines.moment(arrived_at), subject=preregistration)
+    applied = deadlines.ensure_open_at(
+        call, Phase.PREREGISTRATION, organisation, deadlines.moment(arrived_at), subject=preregistration
+    )
     if preregistration is None:
         if expected_version != 0:
             raise EditConflict()
@@ -60,8 +71,11 @@ def draft_save(call, organisation, data, expected_version, actor, *, arrived_at=
             setattr(preregistration, field, data[field])
     preregistration.version += 1
     preregistration.updated_by = actor
+    if submitting and preregistration.pk is not None:
+        changed = (*(f for f in PreRegistration.CONTENT_FIELDS if f in data), "version", "updated_by")
+        return Draft(preregistration, applied, changed)
     preregistration.save()
-    return preregistration
+    return Draft(preregistration, applied)
 
 
 def _lock_while_open(preregistration_id: int, arrived_at) -> PreRegistration:

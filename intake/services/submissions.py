@@ -14,8 +14,7 @@ reference reads) is a ``_Phase``; the order of the steps is written only here.""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils import translation
 
 from intake import deadlines, jobs
@@ -70,12 +69,24 @@ def _ready_to_submit(preregistration: PreRegistration) -> PreRegistration:
     if preregistration.state != PreRegistrationState.DRAFT:
         raise InvalidTransition(preregistration.state, PreRegistrationState.SUBMITTED)
     if preregistration.number is None:
-        # Numbers are handed out per call in submission order; the call row lock
-        # serialises concurrent first submissions of different organisations.
-        Call.objects.select_for_update().filter(pk=preregistration.call_id).first()
-        last = PreRegistration.objects.filter(call_id=preregistration.call_id).aggregate(n=Max("number"))["n"] or 0
-        preregistration.number = last + 1
+        preregistration.number = _next_preregistration_number(preregistration.call_id)
     return preregistration
+
+
+def _next_preregistration_number(call_id: int) -> int:
+    """The call's next pre-registration number, in submission order, without gaps. One
+    UPDATE … RETURNING of the call's counter: it hands out the number and holds the call
+    row's lock until commit, which serialises concurrent first submissions of a call (a
+    rolled-back submission gives its number back)."""
+    quote = connection.ops.quote_name
+    table, counter = quote(Call._meta.db_table), quote(Call._meta.get_field("last_preregistration_number").column)
+    with connection.cursor() as cursor:
+        # Only quoted identifiers from the model's own metadata are formatted in.
+        cursor.execute(
+            f"UPDATE {table} SET {counter} = {counter} + 1 WHERE {quote('id')} = %s RETURNING {counter}",  # noqa: S608
+            [call_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def _preregistration_prepare(preregistration, latest) -> None:
@@ -160,10 +171,14 @@ def submission_record(spec: _Phase, *, pk: int, actor, arrived_at=None) -> Submi
         return record_locked(spec, row, actor=actor, at=deadlines.moment(arrived_at))
 
 
-def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment) -> Submission:
-    """The steps after the lock, inside the caller's transaction (also save-and-submit's)."""
-    applied = deadlines.ensure_open_at(row.call, spec.phase, row.organisation, at, subject=row)
-    latest = row.submissions.order_by("-version").first()
+def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment, applied=None, also_saved=()) -> Submission:
+    """The steps after the lock, inside the caller's transaction (also save-and-submit's,
+    which passes the deadline it applied to the same arrival, and the fields it changed
+    but left for this write to save)."""
+    applied = deadlines.ensure_open_at(row.call, spec.phase, row.organisation, at, subject=row, applied=applied)
+    # A pre-registration never submitted has no submission to read (its first one sets submitted_at).
+    first = spec.model is PreRegistration and row.submitted_at is None
+    latest = None if first else row.submissions.order_by("-version").first()
     prepared = spec.prepare(row, latest)
     version = (latest.version if latest else 0) + 1
     reference = spec.reference(row, version)
@@ -194,7 +209,7 @@ def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment) -> Submissi
         row,
         spec.submitted,
         actor=actor,
-        extra_fields=spec.extra_fields,
+        extra_fields=(*spec.extra_fields, *also_saved),
         data={"reference": reference, "sha256": submission.snapshot_sha256},
     )
     # The receipt row exists from the start (pending), so a receipt whose task never
@@ -221,9 +236,18 @@ def preregistration_save_and_submit(
     """ "Save and submit": what the form shows is saved and submitted as one change, judged
     at one instant. Either both happen, or nothing changes (the error says why)."""
     with first_save_races_are_conflicts(), transaction.atomic(durable=True):
-        saved = draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at, submitting=True)
-        # The row stays locked since draft_save: it is the one just saved, in a draft state.
-        saved.call, saved.organisation = call, organisation
-        row = _ready_to_submit(saved)  # may wait for the call's numbering lock
-        # Judged at the same arrival as the save; recorded (and bounded) after the last lock.
-        return record_locked(PREREGISTRATION, row, actor=actor, at=deadlines.moment(arrived_at))
+        draft = draft_save(call, organisation, data, expected_version, actor, arrived_at=arrived_at, submitting=True)
+        # The row stays locked since draft_save: it is the one just changed, in a draft state.
+        row = draft.row
+        row.call, row.organisation = call, organisation
+        row = _ready_to_submit(row)  # may wait for the call's numbering lock
+        # Judged at the same arrival, against the deadline the save applied; recorded (and
+        # bounded) after the last lock; the draft's changes are written with the state.
+        return record_locked(
+            PREREGISTRATION,
+            row,
+            actor=actor,
+            at=deadlines.moment(arrived_at),
+            applied=draft.applied,
+            also_saved=draft.unsaved_fields,
+        )

@@ -48,3 +48,20 @@ class EuroField(forms.DecimalField):
                 text = text.replace(".", "")  # 225.000: a thousands separator, not cents
             value = text
         return super().to_python(value)
+
+
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A choice among rows already loaded with the page's object (a call's prefetched
+    policy priorities): the chosen value is looked up among ``loaded``, not with one more
+    query per POST. (The queryset, which Django copies without its cached rows, still
+    gives the choices a page shows.)"""
+
+    loaded: list = ()
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for choice in self.loaded:
+            if str(choice.pk) == str(value):
+                return choice
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

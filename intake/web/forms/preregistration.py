@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import PreRegistration
+from intake.web.forms.fields import LoadedChoiceField
 
 
 class PreRegistrationForm(forms.ModelForm):
@@ -22,11 +23,14 @@ class PreRegistrationForm(forms.ModelForm):
             "target_group": forms.Textarea(attrs={"rows": 3}),
             "planned_activities": forms.Textarea(attrs={"rows": 5}),
         }
+        field_classes = {"policy_priority": LoadedChoiceField}
 
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
-        self.fields["policy_priority"].queryset = call.policy_priorities.order_by("name")
+        # The call comes with its priorities, by name (selectors.calls): no query to check the choice.
+        self.fields["policy_priority"].queryset = call.policy_priorities.all()
+        self.fields["policy_priority"].loaded = list(call.policy_priorities.all())
         self.fields["policy_priority"].empty_label = _("— choose a policy priority —")
         limit = call.proposal_max_chars
         proposal = self.fields["proposal"]

@@ -21,21 +21,25 @@ from intake.web.forms.preregistration import PreRegistrationForm
 @require_http_methods(["GET", "POST"])
 @with_organisation
 def preregistration(request, *, call, organisation):
-    preregistration = selectors.preregistration_of(call=call, organisation=organisation)
-    instance = preregistration or PreRegistration(call=call, organisation=organisation, version=0)
     conflict = None
     status = 200
     if request.method != "POST":
+        preregistration = selectors.preregistration_of(call=call, organisation=organisation)
+        instance = preregistration or PreRegistration(call=call, organisation=organisation, version=0)
         initial = {"version": instance.version}
         if preregistration is None:
             # A first visit starts from the organisation's own contact person.
             initial |= {f: getattr(organisation, f) for f in ("contact_name", "contact_email", "contact_phone")}
         form = PreRegistrationForm(instance=instance, call=call, initial=initial)
         return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=status)
-    form = PreRegistrationForm(request.POST, instance=instance, call=call)
+    # The POST is validated without reading the stored row: the service locks and reads it
+    # (the form never writes to its instance), so the rush's POST reads it once. Only a
+    # refused POST, which shows the page again, reads it for the page.
+    form = PreRegistrationForm(request.POST, instance=PreRegistration(call=call, organisation=organisation), call=call)
     and_submit = bool(request.POST.get("and_submit"))
     if not form.is_valid():
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        preregistration = selectors.preregistration_of(call=call, organisation=organisation)
         return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=400)
     change = {
         "call": call,
@@ -59,7 +63,7 @@ def preregistration(request, *, call, organisation):
             PreRegistrationForm,
             request.POST,
             version=preregistration.version if preregistration else 0,
-            instance=preregistration or instance,
+            instance=preregistration or PreRegistration(call=call, organisation=organisation, version=0),
             call=call,
         )
     except AlreadySubmitted as exc:
@@ -71,6 +75,7 @@ def preregistration(request, *, call, organisation):
             messages.error(request, _("Nothing was saved or submitted: %(reason)s") % {"reason": exc.message})
         else:
             report(request, exc)
+        preregistration = selectors.preregistration_of(call=call, organisation=organisation)
     else:
         messages.success(request, _submitted_message(submission) if and_submit else _("Draft saved."))
         return redirect(page_url("preregistration", call, organisation))

@@ -133,6 +133,31 @@ def test_preregistration_submit_numbers_per_call_in_order(call, user):
 
 
 @pytest.mark.django_db
+def test_a_refused_submit_hands_out_no_number(call, user):
+    """Numbers come from the call's counter: a submit refused as incomplete gives its
+    number back (the transaction rolls back), so the next one is not a gap."""
+    incomplete = PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user))
+    complete = PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user), complete=True)
+
+    with pytest.raises(Incomplete):
+        preregistration_submit(preregistration_id=incomplete.pk, actor=user)
+    submission = preregistration_submit(preregistration_id=complete.pk, actor=user)
+
+    assert submission.reference == f"{call.reference_prefix}-VA-0001"
+    call.refresh_from_db()
+    assert call.last_preregistration_number == 1
+
+
+@pytest.mark.django_db
+def test_numbering_continues_from_the_counter(call, user):
+    """A call whose counter stands at 41 (numbers handed out before) goes on with 42."""
+    type(call).objects.filter(pk=call.pk).update(last_preregistration_number=41)
+    preregistration = PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user), complete=True)
+
+    assert preregistration_submit(preregistration_id=preregistration.pk, actor=user).reference.endswith("-VA-0042")
+
+
+@pytest.mark.django_db
 def test_preregistration_submit_twice_is_already_submitted(call, organisation, user, django_capture_on_commit_callbacks):
     preregistration = PreRegistrationFactory(call=call, organisation=organisation, complete=True)
     first = preregistration_submit(preregistration_id=preregistration.pk, actor=user)
