@@ -3,6 +3,7 @@
 from decimal import InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 
 from intake import deadlines
 from intake.kernel import formatting
@@ -32,6 +33,12 @@ def duration(value):
 
 
 @register.filter
+def offset(value):
+    """A reminder offset as configured: 7 dagen, 3 uur."""
+    return formatting.format_offset(value) if value else ""
+
+
+@register.filter
 def iso(value):
     """ISO 8601 in Brussels time, for <time datetime> and the countdown script."""
     return formatting.to_brussels(value).isoformat() if value else ""
@@ -49,6 +56,21 @@ def euro(value):
         return formatting.format_euro(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
+
+
+@register.filter
+def number(value):
+    """6000 → 6.000 (a limit, a count), 2.5 → 2,5."""
+    try:
+        return formatting.format_number(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+
+
+@register.filter
+def reference(value):
+    """A reference (IBN4-DS-0001-1) that never breaks at its hyphens."""
+    return format_html('<span class="reference">{}</span>', value) if value else ""
 
 
 @register.simple_tag

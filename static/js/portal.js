@@ -34,9 +34,11 @@
     counter.className = "char-counter small mb-0";
     counter.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", counter);
+    // 6.000, as the server writes numbers (intake.kernel.formatting.format_number).
+    function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
     function update() {
       var used = field.value.length;
-      counter.textContent = template.replace("{used}", used).replace("{limit}", limit);
+      counter.textContent = template.replace("{used}", grouped(used)).replace("{limit}", grouped(limit));
       counter.classList.toggle("over", used > limit);
     }
     field.addEventListener("input", update);

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Dossier
-from intake.web.forms.fields import EuroField
+from intake.web.forms.fields import BelgianNumberField
 
 
 class SectionForm(forms.ModelForm):
@@ -32,7 +32,7 @@ class NetworkForm(SectionForm):
 
 
 class GovernanceForm(SectionForm):
-    staff_fte = EuroField(label=_("staff (FTE)"), max_digits=6, decimal_places=2)
+    staff_fte = BelgianNumberField(label=_("staff (FTE)"), max_digits=6, decimal_places=2)
 
     class Meta:
         model = Dossier
@@ -66,7 +66,7 @@ class KpiForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.years = years
         for year in range(1, years + 1):
-            self.fields[f"year_{year}"] = EuroField(label=_("target year %(year)d") % {"year": year}, max_digits=14)
+            self.fields[f"year_{year}"] = BelgianNumberField(label=_("target year %(year)d") % {"year": year}, max_digits=14)
 
     def targets(self) -> dict[int, object]:
         return {year: self.cleaned_data.get(f"year_{year}") for year in range(1, self.years + 1)}

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from intake.kernel.formatting import format_number
 from intake.models import PreRegistration
 
 
@@ -37,7 +38,7 @@ class PreRegistrationForm(forms.ModelForm):
                 "aria-describedby": "id_proposal_counter",
             }
         )
-        proposal.help_text = _("At most %(limit)d characters.") % {"limit": limit}
+        proposal.help_text = _("At most %(limit)s characters.") % {"limit": format_number(limit)}
         for name in self.fields:
             self.fields[name].required = False
         self.fields["version"].required = True
@@ -53,9 +54,9 @@ class PreRegistrationForm(forms.ModelForm):
         limit = self.call.proposal_max_chars
         if len(text) > limit:
             raise ValidationError(
-                _("The project proposal has %(count)d characters; this call allows at most %(limit)d."),
+                _("The project proposal has %(count)s characters; this call allows at most %(limit)s."),
                 code="too_long",
-                params={"count": len(text), "limit": limit},
+                params={"count": format_number(len(text)), "limit": format_number(limit)},
             )
         return text
 

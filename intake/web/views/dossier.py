@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from intake import deadlines, workflow
 from intake.kernel.enums import DossierSection, Phase
 from intake.kernel.errors import DomainError, DossierIncomplete
-from intake.kernel.formatting import format_instant
+from intake.kernel.formatting import format_brussels
 from intake.rules.completeness import content_gaps, gaps_by_section
 from intake.rules.snapshots import dossier_content, has_unsubmitted_changes, snapshot_of
 from intake.selectors import dossiers as selectors
@@ -213,7 +213,7 @@ def dossier_submit(request, *, call, organisation, dossier):
         messages.success(
             request,
             _("Submitted as version %(version)d. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.")
-            % {"version": submission.version, "when": format_instant(submission.submitted_at), "ref": submission.reference},
+            % {"version": submission.version, "when": format_brussels(submission.submitted_at), "ref": submission.reference},
         )
     return redirect(page_url("dossier", call, organisation))
 

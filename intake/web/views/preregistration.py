@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from intake import deadlines, workflow
 from intake.kernel.enums import Phase
 from intake.kernel.errors import AlreadySubmitted, DomainError, EditConflict
-from intake.kernel.formatting import format_instant
+from intake.kernel.formatting import format_brussels
 from intake.models import PreRegistration
 from intake.rules.completeness import preregistration_missing
 from intake.selectors import preregistrations as selectors
@@ -101,7 +101,7 @@ def _context(call, organisation, preregistration, form, conflict=None):
 
 def _submitted_message(submission) -> str:
     return _("Submitted. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.") % {
-        "when": format_instant(submission.submitted_at),
+        "when": format_brussels(submission.submitted_at),
         "ref": submission.reference,
     }
 
