@@ -92,8 +92,9 @@ class InvalidTransition(DomainError):
 class Incomplete(DomainError):
     code = "incomplete"
 
-    def __init__(self, missing: list[str]):
+    def __init__(self, missing: list[str], fields: list[tuple[str, str]] = ()):
         self.missing = missing
+        self.fields = list(fields)  # (field name, what it lacks): a form marks each field
         super().__init__(_("Not complete yet. Still missing: %(list)s.") % {"list": ", ".join(str(m) for m in missing)})
 
 

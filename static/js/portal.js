@@ -44,4 +44,27 @@
     field.addEventListener("input", update);
     update();
   });
+
+  // The dossier's section list folds to one line on a phone, so the section comes first; it
+  // stays open on wider screens (and without this script).
+  document.querySelectorAll("details[data-fold-below]").forEach(function (details) {
+    var wide = window.matchMedia("(min-width: " + details.getAttribute("data-fold-below") + "px)");
+    function fit() { details.open = wide.matches; }
+    fit();
+    wide.addEventListener("change", fit);
+  });
+
+  // The error summary after a refused POST: focused on load (autofocus is not honoured by
+  // every browser for a non-control), and each link moves focus to its field, not only the view.
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary && (document.activeElement === document.body || document.activeElement === null)) summary.focus();
+  document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      target.focus();
+    });
+  });
 })();

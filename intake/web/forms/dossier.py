@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Dossier
+from intake.web.forms.base import PortalForm, PortalModelForm
 from intake.web.forms.fields import BelgianNumberField
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(PortalModelForm):
     """Base of the dossier's text sections: nothing is required to save a draft (the
     submit check lists what is missing); ``version`` carries the section's optimistic lock."""
 
@@ -52,13 +53,13 @@ class DeclarationsForm(SectionForm):
         fields = ("declaration_truthful", "declaration_data_processing")
 
 
-class VersionForm(forms.Form):
+class VersionForm(PortalForm):
     """The optimistic-lock version of a section edited through a formset."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class KpiForm(forms.Form):
+class KpiForm(PortalForm):
     name = forms.CharField(label=_("indicator"), max_length=200)
     unit = forms.CharField(label=_("unit"), max_length=60, required=False)
 
@@ -72,7 +73,7 @@ class KpiForm(forms.Form):
         return {year: self.cleaned_data.get(f"year_{year}") for year in range(1, self.years + 1)}
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(PortalForm):
     year = forms.TypedChoiceField(label=_("year"), coerce=int)
     title = forms.CharField(label=_("activity"), max_length=200)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

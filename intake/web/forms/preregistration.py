@@ -7,13 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.kernel.formatting import format_number
 from intake.models import PreRegistration
+from intake.web.forms.base import PortalModelForm
 
 
-class PreRegistrationForm(forms.ModelForm):
+class PreRegistrationForm(PortalModelForm):
     """The draft form. Nothing is required to save a draft; completeness is checked when
     submitting. ``version`` carries the optimistic lock."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Not required to save a draft, but to submit: their labels say "(verplicht)".
+    required_to_submit = PreRegistration.REQUIRED_FOR_SUBMIT
 
     class Meta:
         model = PreRegistration

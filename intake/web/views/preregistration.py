@@ -14,7 +14,7 @@ from intake.rules.completeness import preregistration_missing
 from intake.selectors import preregistrations as selectors
 from intake.services import preregistrations, submissions
 from intake.web.decorators import page_url, with_organisation
-from intake.web.errors import rebind, report
+from intake.web.errors import attach, rebind, report
 from intake.web.forms.preregistration import PreRegistrationForm
 
 
@@ -35,8 +35,9 @@ def preregistration(request, *, call, organisation):
     form = PreRegistrationForm(request.POST, instance=instance, call=call)
     and_submit = bool(request.POST.get("and_submit"))
     if not form.is_valid():
-        messages.error(request, _("Nothing was saved: correct the fields marked below."))
-        return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=400)
+        # The page's error summary says nothing was saved and links to each field.
+        context = _context(call, organisation, preregistration, form, and_submit=and_submit)
+        return render(request, "intake/preregistration.html", context, status=400)
     change = {
         "call": call,
         "organisation": organisation,
@@ -66,20 +67,17 @@ def preregistration(request, *, call, organisation):
         report(request, exc)
         return redirect(page_url("preregistration", call, organisation))
     except DomainError as exc:
+        # Incomplete, late, not open yet...: told in the error summary, at the fields concerned.
         status = 400
-        if and_submit:
-            messages.error(request, _("Nothing was saved or submitted: %(reason)s") % {"reason": exc.message})
-        else:
-            report(request, exc)
+        attach(exc, form)
     else:
         messages.success(request, _submitted_message(submission) if and_submit else _("Draft saved."))
         return redirect(page_url("preregistration", call, organisation))
-    return render(
-        request, "intake/preregistration.html", _context(call, organisation, preregistration, form, conflict), status=status
-    )
+    context = _context(call, organisation, preregistration, form, conflict, and_submit=and_submit)
+    return render(request, "intake/preregistration.html", context, status=status)
 
 
-def _context(call, organisation, preregistration, form, conflict=None):
+def _context(call, organisation, preregistration, form, conflict=None, *, and_submit=False):
     now = deadlines.clock()
     actions = workflow.preregistration_actions(preregistration, call=call, organisation=organisation, now=now)
     return {
@@ -93,6 +91,7 @@ def _context(call, organisation, preregistration, form, conflict=None):
         # bound so that a refused (late) save still shows what the user typed.
         "editable": workflow.EDIT in actions,
         "conflict": conflict,
+        "and_submit": and_submit,  # a refused "save and submit": nothing was saved or submitted
         "missing": preregistration_missing(preregistration) if preregistration else [],
         "submissions": selectors.preregistration_submissions(preregistration),
         "dossier_unlocked": selectors.unlocks_dossier(preregistration),

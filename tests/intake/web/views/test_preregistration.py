@@ -252,7 +252,19 @@ def test_save_and_submit_incomplete_changes_nothing_and_says_why(logged_in_clien
     assert not PreRegistration.objects.exists()
     assert not Submission.objects.exists()
     assert response.context["form"]["network_name"].value() == typed["network_name"]
-    assert any("Er werd niets bewaard of ingediend" in str(m) for m in response.context["messages"])
+    # The error summary opens the page, says so, and links to the field that is missing.
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"') :]
+    assert "Er werd niets bewaard of ingediend" in summary[:300]
+    assert '<a href="#id_contact_email">' in summary
+    assert form_field(html, "contact_email").count('aria-invalid="true"') == 1
+    assert 'aria-describedby="id_contact_email_error"' in form_field(html, "contact_email")
+
+
+def form_field(html: str, name: str) -> str:
+    """The <input>/<select>/<textarea> tag of ``name`` in ``html``."""
+    start = html.index(f'name="{name}"')
+    return html[html.rindex("<", 0, start) : html.index(">", start) + 1]
 
 
 # --- Withdraw and reopen ---------------------------------------------------------------------
