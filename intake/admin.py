@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake import deadlines
 from intake.kernel.enums import Phase, ReceiptStatus
-from intake.kernel.formatting import format_brussels
+from intake.kernel.formatting import format_brussels, format_euro, format_percent
 from intake.messaging.outbox import outbox_resend
 from intake.messaging.receipts import receipt_requeue
 from intake.models import (
@@ -26,6 +26,7 @@ from intake.models import (
     Submission,
 )
 from intake.services import extensions
+from intake.web.forms.fields import EuroField, PercentField
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,15 +43,42 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class EvaluationCriterionInline(admin.TabularInline):
+class BelgianNumbersAdmin:
+    """Amounts and percentages typed and shown as the applicants' forms do: "225.000,00"
+    beside a "€", "50" beside a "%" (the model's own validators still judge the value)."""
+
+    amount_fields: tuple[str, ...] = ()
+    percent_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.amount_fields:
+            return db_field.formfield(form_class=EuroField, **kwargs)
+        if db_field.name in self.percent_fields:
+            return db_field.formfield(form_class=PercentField, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class EvaluationCriterionInline(BelgianNumbersAdmin, admin.TabularInline):
+    percent_fields = ("threshold_percent",)
     model = EvaluationCriterion
     extra = 0
     fields = ("position", "name", "description", "weight", "max_score", "threshold_percent")
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
-    list_display = ("title", "reference_prefix", "is_published", "prereg_deadline_display", "dossier_deadline_display", "status")
+class CallAdmin(BelgianNumbersAdmin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "reference_prefix",
+        "is_published",
+        "prereg_deadline_display",
+        "dossier_deadline_display",
+        "support_rate_display",
+        "ceiling_display",
+        "status",
+    )
+    amount_fields = ("max_subsidy_per_year",)
+    percent_fields = ("max_support_rate", "total_threshold_percent")
     list_filter = ("is_published",)
     search_fields = ("title", "slug", "reference_prefix")
     prepopulated_fields = {"slug": ("title",)}
@@ -97,6 +125,14 @@ class CallAdmin(admin.ModelAdmin):
     @admin.display(description=_("dossier deadline"), ordering="dossier_deadline")
     def dossier_deadline_display(self, obj):
         return format_brussels(obj.dossier_deadline)
+
+    @admin.display(description=_("maximum support rate"), ordering="max_support_rate")
+    def support_rate_display(self, obj):
+        return format_percent(obj.max_support_rate)
+
+    @admin.display(description=_("maximum subsidy per year"), ordering="max_subsidy_per_year")
+    def ceiling_display(self, obj):
+        return format_euro(obj.max_subsidy_per_year)
 
     @admin.display(description=_("status"))
     def status(self, obj):

@@ -71,7 +71,7 @@ class EditConflict(DomainError):
             msg = _(
                 "Someone else (%(who)s) saved this form at %(when)s, after you opened it. Your changes were NOT saved, "
                 "to avoid overwriting theirs. They are still in the form below: compare with the saved version, then save again."
-            ) % {"who": saved_by or _("a colleague"), "when": format_instant(saved_at)}
+            ) % {"who": saved_by or _("a colleague"), "when": format_brussels(saved_at)}
         else:
             msg = _("This form was changed by someone else in the meantime. Your changes were not saved.")
         super().__init__(msg)
@@ -92,8 +92,9 @@ class InvalidTransition(DomainError):
 class Incomplete(DomainError):
     code = "incomplete"
 
-    def __init__(self, missing: list[str]):
+    def __init__(self, missing: list[str], fields: list[tuple[str, str]] = ()):
         self.missing = missing
+        self.fields = list(fields)  # (field name, what it lacks): a form marks each field
         super().__init__(_("Not complete yet. Still missing: %(list)s.") % {"list": ", ".join(str(m) for m in missing)})
 
 
@@ -104,7 +105,7 @@ class AlreadySubmitted(DomainError):
         self.submission = submission
         super().__init__(
             _("This was already submitted on %(when)s (reference %(ref)s). Nothing was submitted twice.")
-            % {"when": format_instant(submission.submitted_at), "ref": submission.reference}
+            % {"when": format_brussels(submission.submitted_at), "ref": submission.reference}
         )
 
 

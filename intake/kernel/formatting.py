@@ -1,7 +1,14 @@
-"""How instants, durations and amounts are written for people: Belgian formats, Brussels time."""
+"""How instants, durations and amounts are written for people: Belgian formats, Brussels time.
+The one home of these formats: templates reach them through intake.templatetags.portal,
+form fields (intake.web.forms.fields) parse and re-display amounts with them.
 
+Outside the receipt a moment reads "1 december 2026 om 20:43" (format_brussels); seconds and
+the UTC offset (format_instant) belong on the receipt and where a colleague's save or the
+arrival of a late request must be told to the second."""
+
+import re
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
@@ -63,12 +70,77 @@ def format_duration(delta: timedelta | None) -> str:
     return _(" and ").join(parts)
 
 
+def format_offset(offset: timedelta) -> str:
+    """A configured reminder offset as people say it: "7 dagen", "1 dag", "3 uur", "36 uur",
+    "90 minuten" — in the unit it was configured in (intake.models.calls.parse_reminder_offsets
+    gives whole days, hours or minutes), never a countdown to the instant."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _grouped(whole: int) -> str:
+    return f"{whole:,}".replace(",", ".")
+
+
+def format_number(value, *, places: int | None = None) -> str:
+    """6000 → "6.000", 2.50 → "2,5", with ``places`` a fixed number of decimals
+    (120000 → "120.000,00"): dots group thousands, a comma marks the decimals."""
+    number = Decimal(value)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        text = f"{abs(number):.{places}f}"
+    else:
+        text = f"{abs(number).normalize():f}"
+    whole, _sep, decimals = text.partition(".")
+    sign = "-" if number < 0 else ""
+    return sign + _grouped(int(whole)) + (f",{decimals}" if decimals else "")
+
+
+def format_amount(value) -> str:
+    """120000 → "120.000,00": an amount in euro without the sign (inputs show "€" beside it)."""
+    return format_number(value, places=2)
+
+
 def format_euro(value) -> str:
     """€ 225.000,00 — Belgian grouping and decimal comma, whatever the language."""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
+    amount = Decimal(value)
+    sign = "-" if amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) < 0 else ""
+    return f"{sign}€ {format_amount(abs(amount))}"
+
+
+# What people in Belgium type for a number: digits grouped by dots (or spaces) in threes,
+# a decimal comma, or an unambiguous decimal point ("12.5"; "225.000" is a thousand-grouping).
+_PLAIN = re.compile(r"^\d+([.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+_GROUPED_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+def parse_number(text: str) -> Decimal:
+    """Read a number as typed in Belgium: "120.000,00", "120000", "120 000,50", "€ 120.000",
+    "2,5", "12.5". Raises ValueError for anything else ("1,234.56", "12,5,0", "abc"), rather
+    than guessing what was meant."""
+    cleaned = text.replace("€", "").strip()
+    negative = cleaned.startswith("-")
+    cleaned = cleaned.removeprefix("-").strip()
+    cleaned = _SPACES.sub(".", cleaned)  # "120 000,50": a space groups thousands like a dot
+    if _GROUPED_THOUSANDS.match(cleaned) or (_GROUPED.match(cleaned) and "," in cleaned):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _PLAIN.match(cleaned):
+        cleaned = cleaned.replace(",", ".")
+    else:
+        raise ValueError(text)
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns only let digits through
+        raise ValueError(text) from exc
+    return -number if negative else number
 
 
 def format_percent(value) -> str:

@@ -126,7 +126,7 @@ def _plan(call, *, now, sweep: str) -> list[Reminder]:
     return rows
 
 
-def reminder_message(reminder: Reminder, *, now, language: str) -> OutboxMessage:
+def reminder_message(reminder: Reminder, *, language: str) -> OutboxMessage:
     call = reminder.call
     if reminder.phase == Phase.PREREGISTRATION:
         path = reverse("intake:preregistration", kwargs={"slug": call.slug})
@@ -139,7 +139,10 @@ def reminder_message(reminder: Reminder, *, now, language: str) -> OutboxMessage
         "call": call,
         "phase_label": Phase(reminder.phase).label,
         "deadline": reminder.deadline,
-        "time_left": deadlines.remaining(reminder.deadline, now=now),
+        # The configured offset ("7 days before"), not a countdown to the instant: sent on
+        # time, a "7d" reminder before a deadline after the change to summer time is 6 days
+        # and 23 hours early, and it still is the "7 days" reminder.
+        "lead_time": timedelta(minutes=reminder.offset_minutes),
         "organisation": reminder.organisation,
         "action_path": path,
         "unfollow_path": reverse("intake:call_unfollow", kwargs={"token": unfollow_token(reminder.recipient, call)})
@@ -164,11 +167,11 @@ def reminders_sweep(*, now: datetime | None = None, dry_run: bool = False) -> Sw
             result.skipped += [r for r in rows if r.status == ReminderStatus.SKIPPED]
             continue
         if rows:
-            _record_and_queue(rows, sweep=sweep, now=now, result=result)
+            _record_and_queue(rows, sweep=sweep, result=result)
     return result
 
 
-def _record_and_queue(rows, *, sweep, now, result) -> None:
+def _record_and_queue(rows, *, sweep, result) -> None:
     with transaction.atomic():
         Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         # Only the rows this sweep inserted carry its token: those it may send.
@@ -184,7 +187,7 @@ def _record_and_queue(rows, *, sweep, now, result) -> None:
             UserSettings.objects.filter(user_id__in={r.recipient_id for r in due}).values_list("user_id", "language")
         )
         messages = OutboxMessage.objects.bulk_create(
-            [reminder_message(r, now=now, language=languages.get(r.recipient_id, "nl")) for r in due], batch_size=500
+            [reminder_message(r, language=languages.get(r.recipient_id, "nl")) for r in due], batch_size=500
         )
         for reminder, message in zip(due, messages, strict=True):
             reminder.outbox = message

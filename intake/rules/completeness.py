@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from intake.kernel.enums import AttachmentKind, DossierSection
+from intake.kernel.formatting import format_number
 from intake.models import SECTION_FIELDS, Dossier, PreRegistration
 from intake.rules.budget import budget_violations, years_from_content
 from intake.rules.mandates import mandate_count_of_content
@@ -18,21 +19,27 @@ from intake.rules.snapshots import dossier_content
 # --- Pre-registration ---------------------------------------------------------------------
 
 
-def preregistration_missing(preregistration: PreRegistration) -> list[str]:
-    """Names (translated) of what a pre-registration still needs before it is submitted."""
-    missing = []
+def preregistration_gaps(preregistration: PreRegistration) -> list[tuple[str, str]]:
+    """(field, name of what it still needs, translated) for each point a pre-registration
+    lacks before it is submitted: the field lets a refused submit mark it."""
+    gaps = []
     for field in PreRegistration.REQUIRED_FOR_SUBMIT:
         value = getattr(preregistration, field if field != "policy_priority" else "policy_priority_id")
         if value in (None, ""):
-            missing.append(str(PreRegistration._meta.get_field(field).verbose_name))
+            gaps.append((field, str(PreRegistration._meta.get_field(field).verbose_name)))
     limit = preregistration.call.proposal_max_chars
     if len(preregistration.proposal or "") > limit:
-        missing.append(_("a project proposal of at most %(limit)d characters") % {"limit": limit})
+        gaps.append(("proposal", _("a project proposal of at most %(limit)s characters") % {"limit": format_number(limit)}))
     # .all(): the call's priorities are usually prefetched (selectors.calls), then no query.
     chosen = preregistration.policy_priority_id
     if chosen and chosen not in {priority.pk for priority in preregistration.call.policy_priorities.all()}:
-        missing.append(_("a policy priority of this call"))
-    return missing
+        gaps.append(("policy_priority", _("a policy priority of this call")))
+    return gaps
+
+
+def preregistration_missing(preregistration: PreRegistration) -> list[str]:
+    """Names (translated) of what a pre-registration still needs before it is submitted."""
+    return [name for _field, name in preregistration_gaps(preregistration)]
 
 
 # --- Full dossier -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from intake.audit import records_late_attempts
 from intake.kernel.enums import DossierState, Phase, PreRegistrationState, SubmissionKind
 from intake.kernel.errors import AlreadySubmitted, DossierIncomplete, Incomplete, InvalidTransition
 from intake.models import Call, Dossier, PreRegistration, Receipt, Submission
-from intake.rules.completeness import content_gaps, preregistration_missing
+from intake.rules.completeness import content_gaps, preregistration_gaps
 from intake.rules.mandates import mandate_count_of_content
 from intake.rules.snapshots import (
     canonical_json,
@@ -90,9 +90,9 @@ def _next_preregistration_number(call_id: int) -> int:
 
 
 def _preregistration_prepare(preregistration, latest) -> None:
-    missing = preregistration_missing(preregistration)
-    if missing:
-        raise Incomplete(missing)
+    gaps = preregistration_gaps(preregistration)
+    if gaps:
+        raise Incomplete([name for _field, name in gaps], fields=gaps)
 
 
 def _preregistration_snapshot(preregistration, _prepared, **recorded) -> dict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
-from intake.kernel.errors import AlreadySubmitted, DomainError, EditConflict
+from intake.kernel.errors import AlreadySubmitted, BudgetInvalid, DomainError, EditConflict, Incomplete
 
 # Not a failure: what the user wanted is already so (a second tab, a double click).
 _INFORMATIONAL = (AlreadySubmitted,)
@@ -14,6 +14,28 @@ _INFORMATIONAL = (AlreadySubmitted,)
 def report(request, exc: DomainError) -> None:
     level = messages.INFO if isinstance(exc, _INFORMATIONAL) else messages.ERROR
     messages.add_message(request, level, exc.message)
+
+
+def attach(exc: DomainError, form) -> None:
+    """A refused save told in the page's error summary, next to what it is about: the fields
+    an incomplete pre-registration lacks, the year a budget problem is in; any other
+    refusal (a deadline, a duplicate) is the form's own error. ``form`` may be a formset."""
+    if isinstance(exc, Incomplete) and exc.fields and not hasattr(form, "forms"):
+        for name, what in exc.fields:
+            field = form.fields.get(name)
+            # An empty field is named by its own label, which the summary shows already.
+            empty = field is not None and str(field.label) == str(what)
+            message = _("Fill this in to submit.") if empty else _("Needed to submit: %(what)s.") % {"what": what}
+            form.add_error(name if field is not None else None, message)
+        return
+    if isinstance(exc, BudgetInvalid) and hasattr(form, "forms"):
+        for problem in exc.problems:
+            year = problem.year if problem.year and problem.year <= len(form.forms) else 1
+            form.forms[year - 1].add_error(None, problem.message)
+        return
+    # A formset's refusal is told on its first row (a formset has no errors of its own to add to).
+    target = form.forms[0] if hasattr(form, "forms") else form
+    target.add_error(None, exc.message)
 
 
 def run(request, service, *, success: str, **kwargs):
@@ -39,15 +61,20 @@ class Saved:
         return 200 if self.ok else 409 if self.conflict else 400
 
 
-def save(request, service, **kwargs) -> Saved:
-    """Run a save service; report a refusal as a message."""
+def save(request, service, *, form=None, **kwargs) -> Saved:
+    """Run a save service. A refusal goes into ``form``'s error summary (see attach), or
+    is reported as a message without a form; an edit conflict always is a message, beside
+    the comparison the page shows."""
     try:
         service(**kwargs)
     except EditConflict as exc:
         report(request, exc)
         return Saved(False, exc)
     except DomainError as exc:
-        report(request, exc)
+        if form is None:
+            report(request, exc)
+        else:
+            attach(exc, form)
         return Saved(False)
     messages.success(request, _("Saved."))
     return Saved(True)

@@ -34,12 +34,37 @@
     counter.className = "char-counter small mb-0";
     counter.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", counter);
+    // 6.000, as the server writes numbers (intake.kernel.formatting.format_number).
+    function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
     function update() {
       var used = field.value.length;
-      counter.textContent = template.replace("{used}", used).replace("{limit}", limit);
+      counter.textContent = template.replace("{used}", grouped(used)).replace("{limit}", grouped(limit));
       counter.classList.toggle("over", used > limit);
     }
     field.addEventListener("input", update);
     update();
+  });
+
+  // The dossier's section list folds to one line on a phone, so the section comes first; it
+  // stays open on wider screens (and without this script).
+  document.querySelectorAll("details[data-fold-below]").forEach(function (details) {
+    var wide = window.matchMedia("(min-width: " + details.getAttribute("data-fold-below") + "px)");
+    function fit() { details.open = wide.matches; }
+    fit();
+    wide.addEventListener("change", fit);
+  });
+
+  // The error summary after a refused POST: focused on load (autofocus is not honoured by
+  // every browser for a non-control), and each link moves focus to its field, not only the view.
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary && (document.activeElement === document.body || document.activeElement === null)) summary.focus();
+  document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      target.focus();
+    });
   });
 })();

@@ -90,7 +90,9 @@ def test_applicant_journey_from_sign_up_to_submitted_preregistration(page, live_
     assert "bedrijfsbezoeken" in submission.snapshot  # the last change was saved and submitted
     content = page.content()
     assert submission.reference in content  # the registered reference and instant, at once
-    assert re.search(r"\d\d:\d\d:\d\d \(UTC\+0[12]:00\)", content)
+    # Registered "om 11:42": on the page a moment has no seconds or UTC offset (the receipt has).
+    assert re.search(r"Geregistreerd op \d{1,2} \w+ \d{4} om \d\d:\d\d,", content)
+    assert not re.search(r"\d\d:\d\d:\d\d \(UTC", content)
     page.reload()
     assert page.locator(f"a[href='/receipts/{submission.reference}/']").count() == 1  # the receipt link
     _no_violations(page)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from intake.kernel.formatting import BRUSSELS, format_instant
+from intake.kernel.formatting import BRUSSELS, format_brussels, format_instant
 from intake.models import Receipt
 
 OPENS = datetime(2026, 1, 5, 9, 0, tzinfo=BRUSSELS)
@@ -41,6 +41,12 @@ def pdf_bytes_of(receipt: Receipt) -> bytes:
 def instant(value, language: str) -> str:
     with translation.override(language):
         return format_instant(value)
+
+
+def moment(value, language: str) -> str:
+    """A moment as pages and e-mails write it, without seconds (the receipt has those)."""
+    with translation.override(language):
+        return format_brussels(value)
 
 
 def download_url(reference: str) -> str:

@@ -3,6 +3,7 @@ time, inconsistent input refused with a Dutch message), a changed deadline is to
 people concerned, and failed e-mails and receipts are queued again deliberately."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -106,6 +107,31 @@ def test_call_admin_refuses_inconsistent_calls_with_a_dutch_message(manager_clie
     errors = response.context["adminform"].form.errors
     assert field in errors, errors
     assert dutch in " ".join(errors[field]), errors[field]
+
+
+def test_call_admin_accepts_amounts_as_typed_in_belgium(manager_client):
+    response = manager_client.post(
+        "/admin/intake/call/add/",
+        call_form(max_subsidy_per_year="€ 225.000,00", max_support_rate="50", total_threshold_percent="50,5"),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    call = Call.objects.get(slug="vijfde-oproep")
+    assert (call.max_subsidy_per_year, call.max_support_rate, call.total_threshold_percent) == (225000, 50, Decimal("50.5"))
+
+
+def test_call_admin_shows_amounts_and_percentages_the_belgian_way(manager_client):
+    manager_client.post("/admin/intake/call/add/", call_form())
+    call = Call.objects.get(slug="vijfde-oproep")
+
+    listing = manager_client.get("/admin/intake/call/").content.decode()
+    change = manager_client.get(f"/admin/intake/call/{call.pk}/change/").content.decode()
+
+    assert "€ 225.000,00" in listing and "50 %" in listing
+    assert 'name="max_subsidy_per_year" value="225.000,00"' in change
+    assert 'name="max_support_rate" value="50"' in change
+    assert 'name="criteria-0-threshold_percent" value="50"' in change
+    assert "225000,00" not in change and "50,00" not in change
 
 
 def test_call_admin_is_closed_to_applicants(client, db):

@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intake.rules.budget import AMOUNT_FIELDS
+from intake.web.forms.base import PortalForm
 from intake.web.forms.fields import EuroField
 
 
-class BudgetYearForm(forms.Form):
+class BudgetYearForm(PortalForm):
     staff_costs = EuroField(label=_("staff costs"))
     operating_costs = EuroField(label=_("operating costs"))
     other_costs = EuroField(label=_("other costs"))

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Dossier
-from intake.web.forms.fields import EuroField
+from intake.web.forms.base import PortalForm, PortalModelForm
+from intake.web.forms.fields import BelgianNumberField
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(PortalModelForm):
     """Base of the dossier's text sections: nothing is required to save a draft (the
     submit check lists what is missing); ``version`` carries the section's optimistic lock."""
 
@@ -32,7 +33,7 @@ class NetworkForm(SectionForm):
 
 
 class GovernanceForm(SectionForm):
-    staff_fte = EuroField(label=_("staff (FTE)"), max_digits=6, decimal_places=2)
+    staff_fte = BelgianNumberField(label=_("staff (FTE)"), max_digits=6, decimal_places=2)
 
     class Meta:
         model = Dossier
@@ -52,13 +53,13 @@ class DeclarationsForm(SectionForm):
         fields = ("declaration_truthful", "declaration_data_processing")
 
 
-class VersionForm(forms.Form):
+class VersionForm(PortalForm):
     """The optimistic-lock version of a section edited through a formset."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class KpiForm(forms.Form):
+class KpiForm(PortalForm):
     name = forms.CharField(label=_("indicator"), max_length=200)
     unit = forms.CharField(label=_("unit"), max_length=60, required=False)
 
@@ -66,13 +67,13 @@ class KpiForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.years = years
         for year in range(1, years + 1):
-            self.fields[f"year_{year}"] = EuroField(label=_("target year %(year)d") % {"year": year}, max_digits=14)
+            self.fields[f"year_{year}"] = BelgianNumberField(label=_("target year %(year)d") % {"year": year}, max_digits=14)
 
     def targets(self) -> dict[int, object]:
         return {year: self.cleaned_data.get(f"year_{year}") for year in range(1, self.years + 1)}
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(PortalForm):
     year = forms.TypedChoiceField(label=_("year"), coerce=int)
     title = forms.CharField(label=_("activity"), max_length=200)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

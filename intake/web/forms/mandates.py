@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.web.forms.base import PortalForm
 
-class MandateForm(forms.Form):
+
+class MandateForm(PortalForm):
     """Input of one mandating enterprise; intake.mandates.mandate_clean validates it."""
 
     enterprise_number = forms.CharField(label=_("enterprise number"), max_length=20, help_text=_("For example 0403.019.261."))
@@ -20,7 +22,7 @@ class MandateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class MandateImportForm(forms.Form):
+class MandateImportForm(PortalForm):
     file = forms.FileField(label=_("CSV file"))
     import_good_rows = forms.BooleanField(
         label=_("If some rows have errors, import the good rows anyway (the others are listed so you can correct them)."),

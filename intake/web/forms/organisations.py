@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.kernel.enums import Role
 from intake.models import Organisation
+from intake.web.forms.base import PortalForm, PortalModelForm
 from intake.web.forms.fields import EnterpriseNumberField
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PortalModelForm):
     enterprise_number = EnterpriseNumberField(label=_("enterprise number"))
 
     class Meta:
@@ -44,6 +45,6 @@ class OrganisationForm(forms.ModelForm):
         pass
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PortalForm):
     email = forms.EmailField(label=_("e-mail address of your colleague"))
     role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.EDITOR)

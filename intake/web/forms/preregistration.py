@@ -5,15 +5,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from intake.kernel.formatting import format_number
 from intake.models import PreRegistration
+from intake.web.forms.base import PortalModelForm
 from intake.web.forms.fields import LoadedChoiceField
 
 
-class PreRegistrationForm(forms.ModelForm):
+class PreRegistrationForm(PortalModelForm):
     """The draft form. Nothing is required to save a draft; completeness is checked when
     submitting. ``version`` carries the optimistic lock."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Not required to save a draft, but to submit: their labels say "(verplicht)".
+    required_to_submit = PreRegistration.REQUIRED_FOR_SUBMIT
 
     class Meta:
         model = PreRegistration
@@ -41,7 +45,7 @@ class PreRegistrationForm(forms.ModelForm):
                 "aria-describedby": "id_proposal_counter",
             }
         )
-        proposal.help_text = _("At most %(limit)d characters.") % {"limit": limit}
+        proposal.help_text = _("At most %(limit)s characters.") % {"limit": format_number(limit)}
         for name in self.fields:
             self.fields[name].required = False
         self.fields["version"].required = True
@@ -57,9 +61,9 @@ class PreRegistrationForm(forms.ModelForm):
         limit = self.call.proposal_max_chars
         if len(text) > limit:
             raise ValidationError(
-                _("The project proposal has %(count)d characters; this call allows at most %(limit)d."),
+                _("The project proposal has %(count)s characters; this call allows at most %(limit)s."),
                 code="too_long",
-                params={"count": len(text), "limit": limit},
+                params={"count": format_number(len(text)), "limit": format_number(limit)},
             )
         return text
 

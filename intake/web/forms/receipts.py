@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.web.forms.base import PortalForm
 
-class ReceiptVerifyForm(forms.Form):
+
+class ReceiptVerifyForm(PortalForm):
     reference = forms.CharField(label=_("reference"), max_length=40, help_text=_("For example IBN4-VA-0007 or IBN4-DS-0007-2."))
     sha256 = forms.RegexField(
         label=_("SHA-256"),
@@ -13,5 +15,5 @@ class ReceiptVerifyForm(forms.Form):
     )
 
 
-class ReceiptUploadForm(forms.Form):
+class ReceiptUploadForm(PortalForm):
     receipt = forms.FileField(label=_("receipt (PDF)"))

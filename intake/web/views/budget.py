@@ -30,12 +30,11 @@ def dossier_budget(request, *, call, organisation, dossier):
     formset = budget_formset_class(call.max_duration_years)(request.POST or None, initial=initial, prefix="years")
     status = 200
     if request.method == "POST":
-        forms_valid = formset.is_valid()
         saved, version_form, status = post_rows(
             request,
             dossier=dossier,
             section=SECTION,
-            forms_valid=forms_valid,
+            formset=formset,
             version_form=version_form,
             store=lambda expected_version: budget_save(
                 dossier_id=dossier.pk,

@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import deadlines, workflow
 from intake.kernel.enums import DossierSection, Phase
 from intake.kernel.errors import DomainError, DossierIncomplete
-from intake.kernel.formatting import format_instant
+from intake.kernel.formatting import format_brussels
 from intake.rules.completeness import content_gaps, gaps_by_section
 from intake.rules.snapshots import dossier_content, has_unsubmitted_changes, snapshot_of
 from intake.selectors import dossiers as selectors
@@ -29,7 +28,6 @@ FORM_SECTIONS = {
 }
 # Sections with a page of their own (a URL name), not the generic section page.
 OWN_PAGES = (DossierSection.MANDATES, DossierSection.BUDGET, DossierSection.ATTACHMENTS)
-NOT_SAVED = gettext_lazy("Not saved: correct the fields marked below.")
 
 
 def dossier_context(call, organisation, dossier, *, section=None, **extra) -> dict:
@@ -100,12 +98,12 @@ def _form_section(request, section, call, organisation, dossier):
     else:
         form = form_class(request.POST, instance=dossier)
         if not form.is_valid():
-            messages.error(request, NOT_SAVED)
-            status = 400
+            status = 400  # the error summary says nothing was saved
         else:
             saved = save(
                 request,
                 services.dossier_save_section,
+                form=form,
                 dossier_id=dossier.pk,
                 section=section,
                 data=form.cleaned_data,
@@ -122,13 +120,13 @@ def _form_section(request, section, call, organisation, dossier):
     return render_section(request, "intake/dossier_section.html", call, organisation, dossier, section, status=status, form=form)
 
 
-def post_rows(request, *, dossier, section, forms_valid: bool, version_form, store):
+def post_rows(request, *, dossier, section, formset, version_form, store):
     """The POST of a section edited as rows (KPIs, activities, budget): ``store(rows=...,
-    expected_version=...)`` saves them. Returns (saved, version form to show, status)."""
-    if not (forms_valid and version_form.is_valid()):
-        messages.error(request, NOT_SAVED)
-        return False, version_form, 400
-    saved = save(request, store, expected_version=version_form.cleaned_data["version"])
+    expected_version=...)`` saves them; a refusal joins the formset's error summary.
+    Returns (saved, version form to show, status)."""
+    if not (formset.is_valid() and version_form.is_valid()):
+        return False, version_form, 400  # the error summary says nothing was saved
+    saved = save(request, store, form=formset, expected_version=version_form.cleaned_data["version"])
     if saved.conflict:
         dossier.refresh_from_db()
         version_form = rebind(VersionForm, request.POST, version=dossier.section_version(section))
@@ -140,14 +138,13 @@ def _formset_section(request, call, organisation, dossier, section, formset_clas
     formset = formset_class(request.POST or None, initial=initial, form_kwargs={"years": call.max_duration_years}, prefix="rows")
     status = 200
     if request.method == "POST":
-        forms_valid = formset.is_valid()
         # Empty extra rows have no cleaned_data; rows ticked "delete" are left out.
-        rows = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")] if forms_valid else []
+        rows = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")] if formset.is_valid() else []
         saved, version_form, status = post_rows(
             request,
             dossier=dossier,
             section=section,
-            forms_valid=forms_valid,
+            formset=formset,
             version_form=version_form,
             store=lambda expected_version: store(rows=rows, expected_version=expected_version),
         )
@@ -213,7 +210,7 @@ def dossier_submit(request, *, call, organisation, dossier):
         messages.success(
             request,
             _("Submitted as version %(version)d. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.")
-            % {"version": submission.version, "when": format_instant(submission.submitted_at), "ref": submission.reference},
+            % {"version": submission.version, "when": format_brussels(submission.submitted_at), "ref": submission.reference},
         )
     return redirect(page_url("dossier", call, organisation))
 

@@ -15,7 +15,7 @@ from intake.selectors import calls as call_selectors
 from intake.selectors import dossiers as selectors
 from intake.services import mandates as services
 from intake.web.decorators import page_url, with_dossier
-from intake.web.errors import report, run
+from intake.web.errors import attach, run
 from intake.web.files import download_response
 from intake.web.forms.mandates import MandateForm, MandateImportForm
 from intake.web.views.dossier import render_section
@@ -54,14 +54,17 @@ def _import(request, call, organisation, dossier):
             arrived_at=request.arrived_at,
         )
     except DomainError as exc:
-        report(request, exc)
+        attach(exc, form)
         return _page(request, call, organisation, dossier, import_form=form, status=400)
     if result.imported:
         messages.success(request, _("%(n)d mandating enterprises imported.") % {"n": result.imported})
     if not result.has_errors:
         return redirect(page_url("dossier_mandates", call, organisation))
-    if not result.imported:
-        messages.error(request, _("Nothing was imported: the file has errors. Correct them, or choose to import the good rows."))
+    # The error summary points at the file; the import report below lists each line.
+    if result.imported:
+        form.add_error("file", _("The rows with an error were not imported: see the import report below."))
+    else:
+        form.add_error("file", _("Nothing was imported: the file has errors. Correct them, or choose to import the good rows."))
     return _page(request, call, organisation, dossier, import_form=form, import_report=result, status=400)
 
 

@@ -8,13 +8,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from intake import deadlines, workflow
 from intake.kernel.enums import Phase
 from intake.kernel.errors import AlreadySubmitted, DomainError, EditConflict
-from intake.kernel.formatting import format_instant
+from intake.kernel.formatting import format_brussels
 from intake.models import PreRegistration
 from intake.rules.completeness import preregistration_missing
 from intake.selectors import preregistrations as selectors
 from intake.services import preregistrations, submissions
 from intake.web.decorators import page_url, with_organisation
-from intake.web.errors import rebind, report
+from intake.web.errors import attach, rebind, report
 from intake.web.forms.preregistration import PreRegistrationForm
 
 
@@ -38,9 +38,10 @@ def preregistration(request, *, call, organisation):
     form = PreRegistrationForm(request.POST, instance=PreRegistration(call=call, organisation=organisation), call=call)
     and_submit = bool(request.POST.get("and_submit"))
     if not form.is_valid():
-        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        # The page's error summary says nothing was saved and links to each field.
         preregistration = selectors.preregistration_of(call=call, organisation=organisation)
-        return render(request, "intake/preregistration.html", _context(call, organisation, preregistration, form), status=400)
+        context = _context(call, organisation, preregistration, form, and_submit=and_submit)
+        return render(request, "intake/preregistration.html", context, status=400)
     change = {
         "call": call,
         "organisation": organisation,
@@ -70,21 +71,18 @@ def preregistration(request, *, call, organisation):
         report(request, exc)
         return redirect(page_url("preregistration", call, organisation))
     except DomainError as exc:
+        # Incomplete, late, not open yet...: told in the error summary, at the fields concerned.
         status = 400
-        if and_submit:
-            messages.error(request, _("Nothing was saved or submitted: %(reason)s") % {"reason": exc.message})
-        else:
-            report(request, exc)
+        attach(exc, form)
         preregistration = selectors.preregistration_of(call=call, organisation=organisation)
     else:
         messages.success(request, _submitted_message(submission) if and_submit else _("Draft saved."))
         return redirect(page_url("preregistration", call, organisation))
-    return render(
-        request, "intake/preregistration.html", _context(call, organisation, preregistration, form, conflict), status=status
-    )
+    context = _context(call, organisation, preregistration, form, conflict, and_submit=and_submit)
+    return render(request, "intake/preregistration.html", context, status=status)
 
 
-def _context(call, organisation, preregistration, form, conflict=None):
+def _context(call, organisation, preregistration, form, conflict=None, *, and_submit=False):
     now = deadlines.clock()
     actions = workflow.preregistration_actions(preregistration, call=call, organisation=organisation, now=now)
     return {
@@ -98,6 +96,7 @@ def _context(call, organisation, preregistration, form, conflict=None):
         # bound so that a refused (late) save still shows what the user typed.
         "editable": workflow.EDIT in actions,
         "conflict": conflict,
+        "and_submit": and_submit,  # a refused "save and submit": nothing was saved or submitted
         "missing": preregistration_missing(preregistration) if preregistration else [],
         "submissions": selectors.preregistration_submissions(preregistration),
         "dossier_unlocked": selectors.unlocks_dossier(preregistration),
@@ -106,7 +105,7 @@ def _context(call, organisation, preregistration, form, conflict=None):
 
 def _submitted_message(submission) -> str:
     return _("Submitted. Registered on %(when)s, reference %(ref)s. A confirmation follows by e-mail.") % {
-        "when": format_instant(submission.submitted_at),
+        "when": format_brussels(submission.submitted_at),
         "ref": submission.reference,
     }
 

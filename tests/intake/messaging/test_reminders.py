@@ -407,3 +407,38 @@ def test_dossier_reminder_links_to_the_dossier_of_the_organisation(cast, mailout
     assert f"{settings.SITE_URL}/calls/{cast.call.slug}/dossier/?organisation={cast.submitted.pk}" in dave.body
     with translation.override("nl"):
         assert format_brussels_long(cast.call.dossier_deadline) in dave.body
+
+
+# The last Sunday of March (29 March 2026) has 23 hours: "7 days before" 30 March 12:00 CEST
+# is 23 March 12:00 CET, 167 real hours earlier. Sent exactly on time, the reminder still
+# says "7 days", not "6 days and 23 hours" counted down to the instant.
+@pytest.mark.parametrize(
+    ("offsets", "sent_at", "dutch", "english"),
+    [
+        ("7d", local(2026, 3, 23, 12), "nog 7 dagen", "7 days left"),
+        ("2d", local(2026, 3, 28, 12), "nog 2 dagen", "2 days left"),
+        ("1d", local(2026, 3, 29, 12), "nog 1 dag", "1 day left"),
+        ("3h", local(2026, 3, 30, 9), "nog 3 uur", "3 hours left"),
+        ("36h", local(2026, 3, 29, 0) - timedelta(hours=1), "nog 36 uur", "36 hours left"),
+    ],
+    ids=["7d", "2d", "1d", "3h", "36h"],
+)
+@pytest.mark.django_db
+def test_reminder_subject_names_its_offset_across_the_change_to_summer_time(
+    offsets, sent_at, dutch, english, mailoutbox, django_capture_on_commit_callbacks
+):
+    call = make_call(MARCH_DEADLINE, reminder_offsets=offsets)
+    organisation = OrganisationFactory()
+    member(organisation, Role.OWNER, email="dutch@example.org")
+    user_language_set(user=member(organisation, email="english@example.org"), language="en")
+    preregistration(call, organisation, PreRegistrationState.DRAFT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = reminders_sweep(now=sent_at)
+
+    assert len(result.queued) == 2
+    mails = by_recipient(mailoutbox)
+    assert mails["dutch@example.org"].subject.endswith(f"— {dutch}"), mails["dutch@example.org"].subject
+    assert f"Resterende tijd: {dutch.removeprefix('nog ')}" in mails["dutch@example.org"].body
+    assert mails["english@example.org"].subject.endswith(f"— {english}"), mails["english@example.org"].subject
+    assert "23 uur" not in mails["dutch@example.org"].subject

@@ -68,3 +68,32 @@ def test_the_call_page_links_the_budget_template(client, call):
     page = client.get(call.get_absolute_url()).content.decode()
 
     assert reverse("intake:budget_template", kwargs={"slug": call.slug}) in page
+
+
+def test_a_refused_budget_keeps_the_saved_years_and_opens_with_the_error_summary(logged_in_client, call, organisation, dossier):
+    budget_url = url(call, organisation, "dossier_budget")
+    assert logged_in_client.post(budget_url, budget_data(organisation, years=2)).status_code == 302
+    before = list(BudgetYear.objects.filter(dossier=dossier).values())
+
+    data = budget_data(organisation, years=2, version=1) | {"years-1-staff_costs": "1,234.56"}
+    response = logged_in_client.post(budget_url, data)
+
+    assert response.status_code == 400
+    assert list(BudgetYear.objects.filter(dossier=dossier).values()) == before  # the draft is unchanged
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    assert 'role="alert" tabindex="-1" id="error-summary"' in html
+    assert '<a href="#id_years-1-staff_costs">Jaar 2 – personeelskosten: „1,234.56” is geen bedrag' in summary
+    assert html.index('id="error-summary"') < html.index("<h1")  # at the top of the page
+    assert 'value="1,234.56"' in html  # what was typed stays in the form
+
+
+def test_a_stored_budget_is_shown_with_thousands_dots(logged_in_client, call, organisation, dossier):
+    logged_in_client.post(url(call, organisation, "dossier_budget"), budget_data(organisation, years=1))
+
+    html = logged_in_client.get(url(call, organisation, "dossier_budget")).content.decode()
+
+    amount = BudgetYear.objects.get(dossier=dossier).staff_costs
+    assert amount >= 1000
+    whole = f"{int(amount):,}".replace(",", ".")
+    assert f'value="{whole},{f"{amount:.2f}"[-2:]}"' in html

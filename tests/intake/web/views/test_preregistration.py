@@ -17,7 +17,7 @@ from intake.models import AuditEvent, Extension, PreRegistration, Receipt, Submi
 from intake.services.submissions import preregistration_submit
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.preregistration_helpers import form_post, noon_call, prereg_url, save_draft, stored
-from tests.intake.receipt_helpers import SUBMITTED, download_url, instant, receipt_call, receipt_organisation
+from tests.intake.receipt_helpers import SUBMITTED, download_url, instant, moment, receipt_call, receipt_organisation
 
 # --- Drafts ----------------------------------------------------------------------------------
 
@@ -275,7 +275,19 @@ def test_save_and_submit_incomplete_changes_nothing_and_says_why(logged_in_clien
     assert not PreRegistration.objects.exists()
     assert not Submission.objects.exists()
     assert response.context["form"]["network_name"].value() == typed["network_name"]
-    assert any("Er werd niets bewaard of ingediend" in str(m) for m in response.context["messages"])
+    # The error summary opens the page, says so, and links to the field that is missing.
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"') :]
+    assert "Er werd niets bewaard of ingediend" in summary[:300]
+    assert '<a href="#id_contact_email">' in summary
+    assert form_field(html, "contact_email").count('aria-invalid="true"') == 1
+    assert 'aria-describedby="id_contact_email_error"' in form_field(html, "contact_email")
+
+
+def form_field(html: str, name: str) -> str:
+    """The <input>/<select>/<textarea> tag of ``name`` in ``html``."""
+    start = html.index(f'name="{name}"')
+    return html[html.rindex("<", 0, start) : html.index(">", start) + 1]
 
 
 # --- Withdraw and reopen ---------------------------------------------------------------------
@@ -462,7 +474,9 @@ def test_preregistration_page_shows_the_registered_instant_then_the_receipt_link
     html = response.content.decode()
     assert response.status_code == 200
     assert "Geregistreerd op" in html
-    assert instant(submission.submitted_at, "nl") in html
+    # On the page a moment reads "23 januari 2026 om 11:59"; seconds and offset are the receipt's.
+    assert moment(submission.submitted_at, "nl") in html
+    assert instant(submission.submitted_at, "nl") not in html
     assert download_url(submission.reference) not in html  # the receipt is not there yet
 
     with time_machine.travel(SUBMITTED + timedelta(seconds=20), tick=False):
@@ -471,7 +485,7 @@ def test_preregistration_page_shows_the_registered_instant_then_the_receipt_link
         html = client.get(page).content.decode()
 
     assert Receipt.objects.get().status == ReceiptStatus.RENDERED
-    assert instant(submission.submitted_at, "nl") in html
+    assert moment(submission.submitted_at, "nl") in html
     assert f'href="{download_url(submission.reference)}"' in html
 
 
