@@ -71,6 +71,21 @@ def format_euro(value) -> str:
     return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
 
 
+def format_number(value) -> str:
+    """2.50 → "2,5", 1250 → "1.250", 0.125 → "0,125": Belgian grouping and decimal comma,
+    no trailing zeros (a count or a target, not an amount of money)."""
+    number = Decimal(str(value)).normalize()
+    sign = "-" if number < 0 else ""
+    whole, _dot, fraction = f"{abs(number):f}".partition(".")
+    text = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+
+
+def format_fte(value) -> str:
+    """2.50 → "2,5 VTE" (nl) / "2,5 FTE" (en): full-time equivalents."""
+    return _("%(number)s FTE") % {"number": format_number(value)}
+
+
 def format_percent(value) -> str:
     """50.00 → "50 %", 33.50 → "33,5 %" (Belgian decimal comma, space before the sign)."""
     text = f"{Decimal(value).normalize():f}"

@@ -51,6 +51,15 @@ def euro(value):
         return value
 
 
+@register.filter
+def number(value):
+    """2.50 → 2,5; 1250 → 1.250: a count or a target in Belgian notation."""
+    try:
+        return formatting.format_number(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+
+
 @register.simple_tag
 def phase_summaries(call, organisation=None):
     """{% phase_summaries call organisation as phases %} → phases.preregistration, phases.dossier"""

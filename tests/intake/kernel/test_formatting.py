@@ -6,7 +6,15 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from intake.kernel.formatting import BRUSSELS, format_brussels, format_euro, format_instant, format_percent
+from intake.kernel.formatting import (
+    BRUSSELS,
+    format_brussels,
+    format_euro,
+    format_fte,
+    format_instant,
+    format_number,
+    format_percent,
+)
 from intake.templatetags.portal import euro
 
 D = Decimal
@@ -55,3 +63,18 @@ def test_format_euro_is_belgian(amount, text):
 )
 def test_format_percent_is_belgian(rate, text):
     assert format_percent(rate) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(D("2.50"), "2,5"), ("2.50", "2,5"), (D("100"), "100"), (D("1250.00"), "1.250"), (D("0.125"), "0,125"), (-3, "-3")],
+)
+def test_format_number_is_belgian_without_trailing_zeros(value, text):
+    assert format_number(value) == text
+
+
+def test_format_fte_says_vte_in_dutch_and_fte_in_english():
+    with translation.override("nl"):
+        assert format_fte("2.50") == "2,5 VTE"
+    with translation.override("en"):
+        assert format_fte("2.50") == "2,5 FTE"
