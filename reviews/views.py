@@ -45,6 +45,7 @@ def dashboard(request):
                 "counts": selectors.call_counts(call),
                 "per_day": selectors.submissions_per_day(call),
                 "late": selectors.late_attempts(call),
+                "todo": selectors.todo_for(request.user, call),
             }
         )
     return render(request, "reviews/dashboard.html", {"calls": calls})
