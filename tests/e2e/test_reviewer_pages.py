@@ -92,3 +92,22 @@ def test_on_a_phone_a_link_at_the_top_leads_to_the_score_panel(page, live_server
 
     heading = page.get_by_role("heading", name="Jouw scores").bounding_box()
     assert heading is not None and heading["y"] < 800
+
+
+ROW_TOPS = """
+() => [["q", "phase", "state"], ["priority", "admissibility", "scored", "sort"]].map(
+  (row) => row.map((name) => Math.round(document.querySelector(`[name=${name}]`).getBoundingClientRect().top))
+)
+"""
+
+
+def test_list_filter_controls_are_aligned(page, live_server, review):
+    _signed_in(page, live_server, review.manager)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(review.url("call"))
+
+    for row in page.evaluate(ROW_TOPS):
+        assert len(set(row)) == 1, row  # a help text or a checkbox does not shift its neighbours
+    button = page.get_by_role("button", name="Filteren").bounding_box()
+    checkbox = page.get_by_label("Aan mij toegewezen").bounding_box()
+    assert abs((button["y"] + button["height"] / 2) - (checkbox["y"] + checkbox["height"] / 2)) < 4
