@@ -1,10 +1,67 @@
 """The audit trail: one function writes every event; refused late attempts are recorded
-through one decorator on the services that can refuse them."""
+through one decorator on the services that can refuse them; and what each action code
+means, as a sentence people read."""
 
 import functools
 
+from django.utils.translation import gettext_lazy as _
+
 from intake.kernel.errors import DeadlinePassed
 from intake.models import AuditEvent
+
+# Every action code written to the trail, as the reviewers' dossier page (and anyone reading
+# the trail) shows it. The codes are written by intake's services, workflow.transition
+# ("<model>.<to state>" unless workflow names it) and reviews' services: the trail is one,
+# so its vocabulary is listed once, here (strings, not an import of reviews). A sentence
+# may name a key of the event's data: %(name)s. tests/intake/test_audit.py checks that
+# every code the code base writes has one.
+ACTION_SENTENCES = {
+    "preregistration.submitted": _("The pre-registration was submitted."),
+    "preregistration.withdrawn": _("The pre-registration was withdrawn."),
+    "preregistration.reopened": _("The withdrawn pre-registration was made a draft again."),
+    "preregistration.late_attempt": _("A change to the pre-registration was refused: the deadline had passed."),
+    "dossier.submitted": _("The dossier was submitted."),
+    "dossier.resubmitted": _("A new version of the dossier was submitted."),
+    "dossier.withdrawn": _("The dossier was withdrawn."),
+    "dossier.draft": _("The withdrawn dossier was made a draft again."),
+    "dossier.admissible": _("The dossier was found admissible."),
+    "dossier.inadmissible": _("The dossier was found inadmissible."),
+    "dossier.approved": _("The dossier was approved."),
+    "dossier.rejected": _("The dossier was rejected."),
+    "dossier.late_attempt": _("A change to the dossier was refused: the deadline had passed."),
+    "mandates.imported": _("%(imported)s mandating enterprises were imported from a CSV file."),
+    "attachment.uploaded": _("The attachment “%(name)s” was uploaded."),
+    "attachment.deleted": _("The attachment “%(name)s” was removed."),
+    "attachment.downloaded": _("An attachment was downloaded."),
+    "receipt.downloaded": _("The receipt was downloaded."),
+    "extension.granted": _("An extension of the deadline was granted."),
+    "extension.changed": _("An extension of the deadline was changed."),
+    "call.deadline_changed": _("A deadline of the call was changed."),
+    "organisation.created": _("The organisation was registered."),
+    "organisation.updated": _("The organisation's details were changed."),
+    "membership.removed": _("%(user)s was removed from the organisation."),
+    "invitation.created": _("A colleague was invited (%(email)s)."),
+    "invitation.accepted": _("An invitation was accepted."),
+    "invitation.revoked": _("An invitation was revoked."),
+    "review.assigned": _("A reviewer was assigned (%(reviewer)s)."),
+    "review.conflict_declared": _("A reviewer declared a conflict of interest."),
+    "review.no_conflict_declared": _("A reviewer declared having no conflict of interest."),
+    "review.scores_submitted": _("A reviewer submitted their scores."),
+}
+
+
+class _EventData(dict):
+    # An event written before its data carried a key still reads as a sentence.
+    def __missing__(self, key):
+        return "…"
+
+
+def action_sentence(event: AuditEvent) -> str:
+    """The event as a sentence in the interface language; an unknown code as it is."""
+    sentence = ACTION_SENTENCES.get(event.action)
+    if sentence is None:
+        return event.action
+    return str(sentence) % _EventData(event.data if isinstance(event.data, dict) else {})
 
 
 def audit_record(*, actor, action: str, obj, call=None, organisation=None, from_state="", to_state="", note="", data=None):

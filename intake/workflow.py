@@ -9,7 +9,7 @@ from django.db import transaction
 
 from intake import deadlines
 from intake.audit import audit_record
-from intake.kernel.enums import DOSSIER_EDITABLE_STATES, Phase
+from intake.kernel.enums import DOSSIER_EDITABLE_STATES, DOSSIER_SCORED_STATES, Phase
 from intake.kernel.enums import DossierState as DS
 from intake.kernel.enums import PreRegistrationState as PR
 from intake.kernel.errors import InvalidTransition
@@ -132,7 +132,7 @@ def review_actions(dossier, *, now=None) -> frozenset[str]:
     actions = set()
     if can_transition(Dossier, dossier.state, DS.ADMISSIBLE):
         actions.add(ASSESS)
-    if dossier.state in (DS.SUBMITTED, DS.ADMISSIBLE):
+    if dossier.state in DOSSIER_SCORED_STATES:
         actions.add(SCORE)
     if can_transition(Dossier, dossier.state, DS.REJECTED):
         actions.add(DECIDE)

@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
-from intake.kernel.enums import DossierState, PreRegistrationState, SubmissionKind
+from intake.kernel.enums import DOSSIER_SCORED_STATES, DossierState, PreRegistrationState, SubmissionKind
 from intake.kernel.formatting import BRUSSELS
 from intake.models import Attachment, AuditEvent, Call, Dossier, PreRegistration, Submission
 from intake.rules.snapshots import snapshot_of
@@ -25,14 +25,44 @@ def call_for(user, slug: str) -> Call:
     return get_object_or_404(calls_for(user), slug=slug)
 
 
+def _assigned_whole_call(user, call) -> bool:
+    return ReviewerAssignment.objects.filter(call=call, reviewer=user, dossier__isnull=True).exists()
+
+
 def dossiers_for(user, call):
     """Dossiers of the call the user may open (before any conflict declaration)."""
     dossiers = Dossier.objects.filter(call=call)
     if is_call_manager(user):
         return dossiers
-    if ReviewerAssignment.objects.filter(call=call, reviewer=user, dossier__isnull=True).exists():
+    if _assigned_whole_call(user, call):
         return dossiers
     return dossiers.filter(assignments__reviewer=user)
+
+
+def todo_for(user, call) -> dict:
+    """What is left for ``user`` in the call, in two queries: the dossiers being scored
+    that are assigned to them (the whole call, or that dossier), less those they declared a
+    conflict with; of those, the ones without their declaration yet, and the ones declared
+    but without their submitted scores. A call manager's own scope does not count: only
+    what was assigned to them."""
+    dossiers = Dossier.objects.filter(call=call, state__in=DOSSIER_SCORED_STATES)
+    if not _assigned_whole_call(user, call):
+        dossiers = dossiers.filter(Exists(ReviewerAssignment.objects.filter(dossier=OuterRef("pk"), reviewer=user)))
+    declarations = ConflictDeclaration.objects.filter(dossier=OuterRef("pk"), reviewer=user)
+    counts = (
+        dossiers.annotate(
+            declared=Exists(declarations),
+            conflicted=Exists(declarations.filter(has_conflict=True)),
+            scored=Exists(ScoreSheet.objects.filter(dossier=OuterRef("pk"), reviewer=user, submitted_at__isnull=False)),
+        )
+        .filter(conflicted=False)
+        .aggregate(
+            assigned=Count("pk"),
+            to_declare=Count("pk", filter=Q(declared=False)),
+            to_score=Count("pk", filter=Q(declared=True, scored=False)),
+        )
+    )
+    return {**counts, "open": counts["to_declare"] + counts["to_score"]}
 
 
 def dossier_for(user, call, reference: str) -> tuple[Dossier, Submission]:
@@ -75,6 +105,25 @@ def applications(user, call):
                 ),
                 0,
             ),
+            # "2 of 3 scores": the reviewers the dossier is assigned to (the whole call or
+            # this dossier), less those who declared a conflict with it.
+            reviewers_expected=Coalesce(
+                Subquery(
+                    ReviewerAssignment.objects.filter(Q(dossier=OuterRef("dossier")) | Q(call=call, dossier__isnull=True))
+                    .exclude(
+                        Exists(
+                            ConflictDeclaration.objects.filter(
+                                dossier=OuterRef(OuterRef("dossier")), reviewer=OuterRef("reviewer"), has_conflict=True
+                            )
+                        )
+                    )
+                    .order_by()
+                    .values("call")
+                    .annotate(n=Count("reviewer", distinct=True))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
             scored_by_me=Exists(
                 ScoreSheet.objects.filter(dossier=OuterRef("dossier"), reviewer=user, submitted_at__isnull=False)
             ),
@@ -85,10 +134,7 @@ def applications(user, call):
             ),
         )
     )
-    if (
-        not is_call_manager(user)
-        and not ReviewerAssignment.objects.filter(call=call, reviewer=user, dossier__isnull=True).exists()
-    ):
+    if not is_call_manager(user) and not _assigned_whole_call(user, call):
         rows = rows.filter(Exists(ReviewerAssignment.objects.filter(dossier=OuterRef("dossier"), reviewer=user)))
     # Nothing of a dossier the reviewer declared a conflict with, not even its row.
     rows = rows.exclude(Exists(ConflictDeclaration.objects.filter(dossier=OuterRef("dossier"), reviewer=user, has_conflict=True)))

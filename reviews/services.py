@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from intake import deadlines
 from intake.audit import audit_record
-from intake.kernel.enums import DossierState, Phase
+from intake.kernel.enums import DOSSIER_SCORED_STATES, DossierState, Phase
 from intake.kernel.errors import DomainError, NotAllowed
 from intake.kernel.roles import CALL_MANAGERS
 from intake.messaging.outbox import outbox_enqueue
@@ -133,7 +133,7 @@ def scores_save(*, dossier_id: int, reviewer, scores: dict, submit: bool) -> Sco
         dossier = _lock(dossier_id)
         _require_no_conflict(dossier, reviewer)
         _require_deadline_passed(dossier)  # scores belong to the version that stays under review
-        if dossier.state not in (DossierState.SUBMITTED, DossierState.ADMISSIBLE):
+        if dossier.state not in DOSSIER_SCORED_STATES:
             raise DomainError(_("This dossier is not being scored."))
         sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(dossier=dossier, reviewer=reviewer)
         if sheet.submitted_at is not None:

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 
 from clusterportal.second_factor import signed_in_with_second_factor
 from intake import workflow
+from intake.audit import action_sentence
+from intake.kernel.enums import DossierSection
 from intake.kernel.errors import DomainError
 from intake.rules.budget import budget_rule_results, budget_totals, years_from_content
-from intake.rules.mandates import mandate_checks
-from intake.rules.snapshots import snapshot_of
+from intake.rules.mandates import mandate_checks, mandate_count_of_content
+from intake.rules.snapshots import section_answers, snapshot_of
 from intake.selectors.organisations import is_call_manager
 from intake.web.errors import run
 from intake.web.files import attachment_response, download_response, receipt_response
@@ -43,6 +45,7 @@ def dashboard(request):
                 "counts": selectors.call_counts(call),
                 "per_day": selectors.submissions_per_day(call),
                 "late": selectors.late_attempts(call),
+                "todo": selectors.todo_for(request.user, call),
             }
         )
     return render(request, "reviews/dashboard.html", {"calls": calls})
@@ -121,6 +124,7 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
         (m, mandate_checks(m["enterprise_number"], m["postal_code"]), numbers.count(m["enterprise_number"]) > 1)
         for m in content["mandates"]
     ]
+    budget_rules = budget_rule_results(call, budget_years)
     return {
         "call": call,
         "dossier": dossier,
@@ -128,10 +132,15 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
         "reference": reference,
         "snapshot": snapshot,
         "content": content,
+        # The applicant's words: the form's labels in the form's order.
+        "network": section_answers(content, DossierSection.NETWORK),
+        "governance": section_answers(content, DossierSection.GOVERNANCE),
         "mandates": mandates,
-        "mandates_counted": snapshot.get("mandating_enterprises_counted"),
+        "mandate_count": mandate_count_of_content(call, content),
         "budget_totals": budget_totals(budget_years),
-        "budget_rules": budget_rule_results(call, budget_years),
+        "budget_rules": budget_rules,
+        "budget_rules_failed": [r for r in budget_rules if not r.ok],
+        "budget_rules_passed": [r for r in budget_rules if r.ok],
         "attachments": selectors.submitted_attachments(dossier, submission),
         "versions": versions,
         "compare": _compare(request, versions),
@@ -146,7 +155,7 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
         "actions": workflow.review_actions(dossier),
         "admissibility_form": AdmissibilityForm(),
         "decision_form": DecisionForm(),
-        "audit": selectors.audit_of(dossier),
+        "audit": [(event, action_sentence(event)) for event in selectors.audit_of(dossier)],
     }
 
 

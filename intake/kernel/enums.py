@@ -67,6 +67,8 @@ class DossierState(models.TextChoices):
 DOSSIER_EDITABLE_STATES = (DossierState.DRAFT, DossierState.SUBMITTED)
 # States in which the agency works on the dossier: the applicant can no longer change it.
 DOSSIER_UNDER_REVIEW_STATES = (DossierState.ADMISSIBLE, DossierState.INADMISSIBLE, DossierState.APPROVED, DossierState.REJECTED)
+# States in which reviewers score a dossier: submitted, or found admissible, and not decided.
+DOSSIER_SCORED_STATES = (DossierState.SUBMITTED, DossierState.ADMISSIBLE)
 
 
 class DossierSection(models.TextChoices):

@@ -91,7 +91,7 @@ def _grouped(whole: int) -> str:
 def format_number(value, *, places: int | None = None) -> str:
     """6000 → "6.000", 2.50 → "2,5", with ``places`` a fixed number of decimals
     (120000 → "120.000,00"): dots group thousands, a comma marks the decimals."""
-    number = Decimal(value)
+    number = Decimal(str(value))  # str(): a float 0.1 is "0,1", not its binary expansion
     if places is not None:
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         text = f"{abs(number):.{places}f}"
@@ -141,6 +141,11 @@ def parse_number(text: str) -> Decimal:
     except InvalidOperation as exc:  # pragma: no cover - the patterns only let digits through
         raise ValueError(text) from exc
     return -number if negative else number
+
+
+def format_fte(value) -> str:
+    """2.50 → "2,5 VTE" (nl) / "2,5 FTE" (en): full-time equivalents."""
+    return _("%(number)s FTE") % {"number": format_number(value)}
 
 
 def format_percent(value) -> str:

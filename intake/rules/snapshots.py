@@ -7,11 +7,17 @@ also the shape the completeness rules read, live or from a submitted version."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
 from intake.kernel.enums import DossierSection
-from intake.models import SECTION_FIELDS
+from intake.kernel.formatting import format_fte, format_number
+from intake.models import SECTION_FIELDS, Dossier
 
 
 def _default(value):
@@ -150,3 +156,46 @@ def has_unsubmitted_changes(content: dict, latest_submission) -> bool:
     """Edits after the last submitted version (``content`` is the live dossier's): they are
     not assessed until submitted again."""
     return latest_submission is not None and not certifies_content(latest_submission, content)
+
+
+# --- Reading a content back, in the applicant's words ------------------------------------------
+
+# The content key of each text section (what ``dossier_content`` writes).
+SECTION_CONTENT_KEYS = {
+    DossierSection.NETWORK: "network",
+    DossierSection.GOVERNANCE: "governance",
+    DossierSection.DECLARATIONS: "declarations",
+}
+# Values that carry a unit the applicant typed them in.
+_FORMATTERS = {"staff_fte": format_fte}
+
+
+@dataclass(frozen=True)
+class Answer:
+    field: str
+    label: str  # the label of the applicant's form field
+    value: str  # as people read it: "2,5 VTE", "ja"; text as typed
+
+
+def _shown(field: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if field in _FORMATTERS:
+        return _FORMATTERS[field](value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(Dossier._meta.get_field(field), models.DecimalField):
+        return format_number(value)
+    return str(value)
+
+
+def section_answers(content: dict, section: str) -> list[Answer]:
+    """A text section of a dossier content (live or submitted) as the applicant filled it
+    in: the form's labels (the model's verbose names, which the section forms use) in the
+    form's order (SECTION_FIELDS), numbers in Belgian notation. A snapshot's JSON has its
+    keys sorted, so its own order is alphabetical, not the form's."""
+    values = content.get(SECTION_CONTENT_KEYS[section]) or {}
+    return [
+        Answer(field, capfirst(str(Dossier._meta.get_field(field).verbose_name)), _shown(field, values.get(field)))
+        for field in SECTION_FIELDS[section]
+    ]

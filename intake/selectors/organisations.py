@@ -57,4 +57,5 @@ def is_reviewer(user) -> bool:
 
 
 def is_agency(user) -> bool:
-    return is_reviewer(user) or is_call_manager(user)
+    # One query: the header asks this on every page a signed-in user sees.
+    return user.is_authenticated and (user.is_superuser or user.groups.filter(name__in=(REVIEWERS, CALL_MANAGERS)).exists())

@@ -61,7 +61,7 @@ def euro(value):
 
 @register.filter
 def number(value):
-    """6000 → 6.000 (a limit, a count), 2.5 → 2,5."""
+    """6000 → 6.000 (a limit, a count), 2.50 → 2,5: a count or a target in Belgian notation."""
     try:
         return formatting.format_number(value)
     except (InvalidOperation, TypeError, ValueError):

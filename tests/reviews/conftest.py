@@ -22,6 +22,11 @@ def private_storage(settings, tmp_path):
 def review(db) -> Review:
     """A closed call, one submitted dossier, a call manager and a reviewer assigned to the
     whole call (neither signed in yet)."""
+    return build_review()
+
+
+def build_review() -> Review:
+    """What the ``review`` fixture gives (the browser tests build it too)."""
     call = make_call()
     applicant = UserFactory()
     organisation = OrganisationFactory(owner=applicant, name="Warmtecluster Vlaanderen vzw")

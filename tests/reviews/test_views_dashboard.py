@@ -1,18 +1,23 @@
 """The reviewer dashboard: per call, pre-registrations and dossiers counted by state,
-submissions per day, and the number of submits refused because the deadline had passed
-(audit events ``<phase>.late_attempt``)."""
+submissions per day, the number of submits refused because the deadline had passed
+(audit events ``<phase>.late_attempt``), and what is still to do for the signed-in reviewer;
+the header's way to it."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from intake.audit import late_attempt_record
 from intake.kernel.errors import DeadlinePassed
 from intake.services.submissions import dossier_submit, preregistration_submit
+from reviews import services
+from reviews.models import ConflictDeclaration, ScoreSheet
 from tests.factories import OrganisationFactory, PreRegistrationFactory, UserFactory
 from tests.intake.dossier_helpers import complete_dossier
-from tests.reviews.review_helpers import cheap_application, make_call, make_reviewer, sign_in, while_open
+from tests.reviews.review_helpers import cheap_application, make_call, make_manager, make_reviewer, sign_in, while_open
 
 
 def _item(response, call) -> dict:
@@ -87,3 +92,93 @@ def test_dashboard_for_a_reviewer_without_assignments_says_so(client, db):
     response = client.get("/reviews/")
     assert response.status_code == 200
     assert response.context["calls"] == []
+
+
+# --- "Still to do for me" (issue 12, item 11) -------------------------------------------------
+
+
+def _todo_shape(call, manager, reviewer, start: int = 1) -> dict:
+    """Dossiers of ``call`` in every shape a reviewer's to-do distinguishes; returns them by name."""
+    shapes = {}
+    for offset, (name, state) in enumerate(
+        [
+            ("undeclared", "submitted"),
+            ("undeclared_admissible", "admissible"),
+            ("declared", "submitted"),
+            ("saved_not_submitted", "admissible"),
+            ("scored", "submitted"),
+            ("conflicted", "submitted"),
+            ("inadmissible", "inadmissible"),
+            ("decided", "approved"),
+        ]
+    ):
+        shapes[name] = cheap_application(call, start + offset, dossier_state=state).dossier
+    for name in ("declared", "saved_not_submitted", "scored"):
+        ConflictDeclaration.objects.create(dossier=shapes[name], reviewer=reviewer, has_conflict=False)
+    ConflictDeclaration.objects.create(dossier=shapes["conflicted"], reviewer=reviewer, has_conflict=True)
+    ScoreSheet.objects.create(dossier=shapes["saved_not_submitted"], reviewer=reviewer)
+    ScoreSheet.objects.create(dossier=shapes["scored"], reviewer=reviewer, submitted_at=timezone.now())
+    # Someone else's declaration and scores change nothing for this reviewer.
+    other = make_reviewer()
+    ConflictDeclaration.objects.create(dossier=shapes["undeclared"], reviewer=other, has_conflict=False)
+    ScoreSheet.objects.create(dossier=shapes["declared"], reviewer=other, submitted_at=timezone.now())
+    return shapes
+
+
+def test_todo_for_a_reviewer_of_the_whole_call_counts_the_right_dossiers(client, db):
+    call, manager, reviewer = make_call(), make_manager(), make_reviewer()
+    services.assignment_create(call=call, reviewer=reviewer, assigned_by=manager)
+    _todo_shape(call, manager, reviewer)
+    other_call = make_call()  # not assigned: nothing of it counts
+    cheap_application(other_call, 1)
+    sign_in(client, reviewer)
+
+    response = client.get("/reviews/")
+
+    # Being scored (submitted or admissible), less the conflicted one: 5; of those 2 not
+    # declared yet, 2 declared without submitted scores (one has scores saved, not submitted).
+    assert _item(response, call)["todo"] == {"assigned": 5, "to_declare": 2, "to_score": 2, "open": 4}
+    page = response.content.decode()
+    todo = page[page.index("Nog te doen voor mij") :]
+    todo = todo[: todo.index("</div>")]
+    assert "<strong>5</strong> dossiers toegewezen aan mij" in todo
+    assert "<strong>2</strong> zonder mijn verklaring over belangenconflicten" in todo
+    assert "<strong>2</strong> verklaard, nog niet gescoord" in todo
+    assert f"/reviews/{call.slug}/?mine=on&amp;scored=no" in todo
+
+
+def test_todo_for_a_reviewer_of_single_dossiers_counts_only_those(client, db):
+    call, manager, reviewer = make_call(), make_manager(), make_reviewer()
+    shapes = _todo_shape(call, manager, reviewer)
+    for name in ("undeclared", "scored"):
+        services.assignment_create(call=call, reviewer=reviewer, dossier=shapes[name], assigned_by=manager)
+    sign_in(client, reviewer)
+
+    response = client.get("/reviews/")
+
+    assert _item(response, call)["todo"] == {"assigned": 2, "to_declare": 1, "to_score": 0, "open": 1}
+
+
+def test_todo_is_not_shown_to_a_manager_without_assignments(client, review):
+    sign_in(client, review.manager)
+
+    response = client.get("/reviews/")
+
+    assert _item(response, review.call)["todo"]["assigned"] == 0
+    assert "Nog te doen voor mij" not in response.content.decode()
+
+
+# --- The header (issue 12, item 11) -----------------------------------------------------------
+
+
+def test_header_offers_beoordelen_to_agency_staff_only(client, review):
+    link = re.compile(r'<a class="nav-link" href="/reviews/"( aria-current="page")?>Beoordelen</a>')
+    sign_in(client, review.applicant, second_factor=False)
+    assert not link.search(client.get("/").content.decode())
+
+    for user in (review.reviewer, review.manager):
+        sign_in(client, user)
+        on_home = link.search(client.get("/").content.decode())
+        assert on_home and on_home.group(1) is None
+        on_reviews = link.search(client.get(review.url("call")).content.decode())
+        assert on_reviews and on_reviews.group(1)  # "you are here" inside /reviews/

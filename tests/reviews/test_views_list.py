@@ -4,6 +4,7 @@ number of queries that does not grow with the number of applications."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.exports import _columns
-from reviews.models import AdmissibilityReview, Decision, ReviewerAssignment, ScoreSheet
+from reviews.models import AdmissibilityReview, ConflictDeclaration, Decision, ReviewerAssignment, ScoreSheet
 from tests.factories import OrganisationFactory, PolicyPriorityFactory, PreRegistrationFactory
 from tests.reviews.review_helpers import cheap_application, make_call, make_manager, make_reviewer, sign_in
 
@@ -401,3 +402,79 @@ def test_export_xlsx_does_not_turn_applicant_text_into_formulas(client, db):
     response = _get(client, call, export="xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"] == []
+
+
+# --- Score columns: "Mijn score" and "2 van 3 scores" (issue 12, item 11) ------------------------
+
+
+def _score_cells(page: str, reference: str) -> tuple[str, str]:
+    """The texts of the 'Mijn score' and 'Scores' cells of the row of ``reference``."""
+    row = page[page.index(f"<td>{reference}</td>") :]
+    row = row[: row.index("</tr>")]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return cells[6], cells[7]
+
+
+def _score_rows(call, manager, count: int, start: int = 1) -> list:
+    """``count`` dossiers, each assigned to three reviewers besides the whole call's one (two
+    of them to the dossier, one with a conflict): two submitted sheets, one saved only."""
+    rows = []
+    for number in range(start, start + count):
+        application = cheap_application(call, number)
+        dossier = application.dossier
+        first, second, conflicted = make_reviewer(), make_reviewer(), make_reviewer()
+        for reviewer in (first, second, conflicted):
+            ReviewerAssignment.objects.create(call=call, reviewer=reviewer, dossier=dossier, assigned_by=manager)
+        ConflictDeclaration.objects.create(dossier=dossier, reviewer=conflicted, has_conflict=True)
+        ScoreSheet.objects.create(dossier=dossier, reviewer=first, submitted_at=timezone.now())
+        ScoreSheet.objects.create(dossier=dossier, reviewer=second)  # saved, not submitted
+        rows.append(application)
+    return rows
+
+
+def test_score_columns_say_mine_and_how_many_of_the_assigned_reviewers(client, db):
+    call, manager, me = make_call(), make_manager(), make_reviewer()
+    services.assignment_create(call=call, reviewer=me, assigned_by=manager)  # the whole call
+    scored, not_scored = _score_rows(call, manager, 2)
+    ScoreSheet.objects.create(dossier=scored.dossier, reviewer=me, submitted_at=timezone.now())
+    cheap_application(call, 3, with_dossier=False)
+    sign_in(client, me)
+
+    page = _get(client, call).content.decode()
+
+    assert '<th scope="col">Mijn score</th>' in page
+    # Expected: me (whole call) and the two dossier reviewers; the conflicted one is not.
+    assert _score_cells(page, scored.reference) == ("ingediend", "2 van 3 scores")
+    assert _score_cells(page, not_scored.reference) == ("nog niet", "1 van 3 scores")
+    assert _score_cells(page, f"{call.reference_prefix}-VA-0003") == ("—", "—")
+
+
+def test_score_columns_for_a_manager_who_is_not_assigned(client, db):
+    call, manager = make_call(), make_manager()
+    [row] = _score_rows(call, manager, 1)
+    sign_in(client, manager)
+
+    page = _get(client, call).content.decode()
+
+    assert _score_cells(page, row.reference) == ("—", "1 van 2 scores")
+
+
+def test_score_columns_queries_do_not_grow_with_the_number_of_dossiers(client, db, django_assert_num_queries, settings):
+    settings.REVIEWS_PAGE_SIZE = 100
+    call, manager, me = make_call(), make_manager(), make_reviewer()
+    services.assignment_create(call=call, reviewer=me, assigned_by=manager)
+    sign_in(client, me)
+    _score_rows(call, manager, 1)
+    url = f"/reviews/{call.slug}/"
+    client.get(url)  # warm up (sessions, content types)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+
+    _score_rows(call, manager, 20, start=2)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+
+    page = response.content.decode()
+    assert len(response.context["rows"]) == 21
+    assert page.count("1 van 3 scores") == 21
+    assert page.count(">nog niet</td>") == 21

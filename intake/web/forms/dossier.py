@@ -5,7 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Dossier
+from intake.kernel.enums import DossierSection
+from intake.models import SECTION_FIELDS, Dossier
 from intake.web.forms.base import PortalForm, PortalModelForm
 from intake.web.forms.fields import BelgianNumberField
 
@@ -28,7 +29,8 @@ class SectionForm(PortalModelForm):
 class NetworkForm(SectionForm):
     class Meta:
         model = Dossier
-        fields = ("theme", "priority_fit", "value_chain", "international_orientation", "additionality")
+        # The order the applicant fills them in, which the reviewers' page follows too.
+        fields = SECTION_FIELDS[DossierSection.NETWORK]
         widgets = {f: forms.Textarea(attrs={"rows": 5}) for f in fields}
 
 
@@ -37,7 +39,7 @@ class GovernanceForm(SectionForm):
 
     class Meta:
         model = Dossier
-        fields = ("board_composition", "staff_fte", "member_steering")
+        fields = SECTION_FIELDS[DossierSection.GOVERNANCE]
         widgets = {"board_composition": forms.Textarea(attrs={"rows": 4}), "member_steering": forms.Textarea(attrs={"rows": 5})}
 
     def clean_staff_fte(self):
@@ -50,7 +52,7 @@ class GovernanceForm(SectionForm):
 class DeclarationsForm(SectionForm):
     class Meta:
         model = Dossier
-        fields = ("declaration_truthful", "declaration_data_processing")
+        fields = SECTION_FIELDS[DossierSection.DECLARATIONS]
 
 
 class VersionForm(PortalForm):

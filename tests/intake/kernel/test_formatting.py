@@ -11,6 +11,7 @@ from intake.kernel.formatting import (
     format_amount,
     format_brussels,
     format_euro,
+    format_fte,
     format_instant,
     format_number,
     format_offset,
@@ -128,3 +129,18 @@ def test_format_offset_says_the_configured_offset(offset, dutch, english):
 
 def test_a_reference_never_breaks_at_its_hyphens():
     assert reference("IBN4-DS-0001-1") == '<span class="reference">IBN4-DS-0001-1</span>'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(D("2.50"), "2,5"), ("2.50", "2,5"), (D("100"), "100"), (D("1250.00"), "1.250"), (D("0.125"), "0,125"), (-3, "-3")],
+)
+def test_format_number_is_belgian_without_trailing_zeros(value, text):
+    assert format_number(value) == text
+
+
+def test_format_fte_says_vte_in_dutch_and_fte_in_english():
+    with translation.override("nl"):
+        assert format_fte("2.50") == "2,5 VTE"
+    with translation.override("en"):
+        assert format_fte("2.50") == "2,5 FTE"
