@@ -35,7 +35,7 @@ from django.test import Client
 
 from bench import env
 from intake import deadlines
-from intake.models import AuditEvent, PreRegistration, Submission
+from intake.models import AuditEvent, Organisation, PreRegistration, Submission
 from tests.factories import CallFactory, OrganisationFactory, PreRegistrationFactory, UserFactory, complete_preregistration_data
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -184,20 +184,19 @@ def _applicants(call, count: int, *, acronym: str) -> list[Applicant]:
     return applicants
 
 
-def _post(port: int, path: str, body: bytes, cookie: str, at: float | None = None) -> Result:
+def _post(port: int, path: str, body: bytes | None, cookie: str, at: float | None = None) -> Result:
+    """A POST of ``body``, or a GET when there is none (an anonymous one without a cookie)."""
     connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+    headers = {"Host": "127.0.0.1"}
+    if body is not None:
+        headers |= {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     try:
         connection_.connect()
         if at is not None:
             time.sleep(max(0.0, at - time.time()))
         sent = time.time()
         start = time.perf_counter()
-        connection_.request(
-            "POST",
-            path,
-            body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Host": "127.0.0.1"},
-        )
+        connection_.request("POST" if body is not None else "GET", path, body=body, headers=headers)
         response = connection_.getresponse()
         response.read()
         return Result(sent, response.status, time.perf_counter() - start)
@@ -315,6 +314,34 @@ def rush(stack: Stack, *, clients: int, per_client: int) -> dict:
     }
 
 
+def _applications(call, count: int) -> None:
+    """``count`` submitted pre-registrations of as many organisations, in bulk."""
+    organisations = Organisation.objects.bulk_create(
+        Organisation(name=f"Lezer {call.pk}-{i}", enterprise_number=f"{call.pk:03d}{i:07d}"[:10]) for i in range(count)
+    )
+    PreRegistration.objects.bulk_create(
+        PreRegistration(call=call, organisation=o, state="submitted", number=i + 1, acronym=f"L{i}")
+        for i, o in enumerate(organisations)
+    )
+
+
+def reading(stack: Stack, *, applications: int, requests: int, clients: int = 16) -> dict:
+    """Anonymous GETs of the home page and a call's page, with ``applications`` on the
+    call, next to a bare view that reads one row: the public pages must not grow with the
+    applications, and cost a fraction of a rendered page (issue 11, item 5)."""
+    call = _new_call(preregistration_deadline=deadlines.clock() + timedelta(days=1))
+    _applications(call, applications)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # autovacuum may be off: give the planner the bulk load's statistics
+    result = {"applications": applications}
+    for name, path in (("bare_select", "/__bench__/select/"), ("home", "/"), ("call", call.get_absolute_url())):
+        rate, p99, errors = _throughput(stack, [(path, None, "")] * requests, clients)
+        result |= {f"{name}_per_s": rate, f"{name}_p99_ms": p99 * 1000, f"{name}_errors": errors}
+    result["home_ratio"] = result["home_per_s"] / result["bare_select_per_s"]
+    result["call_ratio"] = result["call_per_s"] / result["bare_select_per_s"]
+    return result
+
+
 def run() -> str:
     smoke = env.SMOKE
     reason = missing()
@@ -326,6 +353,8 @@ def run() -> str:
         rounds = 1 if smoke else 3
         boundaries = [boundary(stack, clients=8 if smoke else 64) for _ in range(rounds)]
         rushes = {n: [rush(stack, clients=n, per_client=2 if smoke else 12) for _ in range(rounds)] for n in (16, 64)}
+        sizes = (5, 20) if smoke else (20, 2000)
+        readings = {n: [reading(stack, applications=n, requests=32 if smoke else 800) for _ in range(rounds)] for n in sizes}
     finally:
         stack.stop()
     rows = []
@@ -352,7 +381,20 @@ def run() -> str:
             )
         )
         failed = failed or any(r["errors"] for r in results)
-    env.record("deadline", {"boundary": boundaries, "rush": rushes})
+    for n, results in readings.items():
+        rows.append(
+            (
+                f"public pages, {n} applications",
+                f"home {statistics.median(r['home_per_s'] for r in results):.0f}/s = "
+                f"{statistics.median(r['home_ratio'] for r in results):.2f}×, call page "
+                f"{statistics.median(r['call_per_s'] for r in results):.0f}/s = "
+                f"{statistics.median(r['call_ratio'] for r in results):.2f}× bare select "
+                f"({statistics.median(r['bare_select_per_s'] for r in results):.0f}/s); errors "
+                f"{sum(r['home_errors'] + r['call_errors'] + r['bare_select_errors'] for r in results)}",
+            )
+        )
+        failed = failed or any(r["home_errors"] or r["call_errors"] for r in results)
+    env.record("deadline", {"boundary": boundaries, "rush": rushes, "public_pages": readings})
     text = env.report(f"deadline — nginx + gunicorn ({WORKERS} sync workers), production settings, PostgreSQL + Redis", rows)
     if failed:
         raise SystemExit("deadline benchmark: a check failed (see above)")

@@ -1,14 +1,19 @@
 """The project's URLs plus the bare views that request-level benchmarks are divided by:
-one that answers, one that inserts one row (through the same middleware, CSRF included)."""
+one that answers, one that reads one row, one that inserts one row (through the same
+middleware, CSRF included)."""
 
 from django.http import HttpResponse
 from django.urls import include, path
 
-from intake.models import AuditEvent
+from intake.models import AuditEvent, Call
 
 
 def bare(request):
     return HttpResponse("ok")
+
+
+def bare_select(request):
+    return HttpResponse(Call.objects.filter(is_published=True).values_list("title", flat=True).first() or "ok")
 
 
 def bare_insert(request):
@@ -18,6 +23,7 @@ def bare_insert(request):
 
 urlpatterns = [
     path("__bench__/bare/", bare),
+    path("__bench__/select/", bare_select),
     path("__bench__/insert/", bare_insert),
     path("", include("clusterportal.urls")),
 ]

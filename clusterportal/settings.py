@@ -146,6 +146,11 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
 
+# Anonymous visitors' home and call pages are served from a copy kept this many seconds at
+# most (intake.web.public_cache). Both caches above are shared by all processes, which the
+# kept copies need: a changed call must be seen as changed by every process.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=30)
+
 CELERY_TIMEZONE = "UTC"  # beat intervals in UTC: local-time schedules misfire around DST
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"

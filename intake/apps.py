@@ -11,3 +11,6 @@ class IntakeConfig(AppConfig):
         from intake.services.groups import ensure_groups  # noqa: PLC0415 -- uses auth models: only importable once apps are ready
 
         post_migrate.connect(ensure_groups, sender=self)
+        from intake.web import public_cache  # noqa: PLC0415 -- imports models: only importable once apps are ready
+
+        public_cache.connect()

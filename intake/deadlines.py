@@ -19,7 +19,7 @@ from django.utils import timezone
 from intake.kernel.enums import Phase, PhaseStatus
 from intake.kernel.errors import DeadlinePassed, NotServedInTime, PhaseNotOpenYet
 from intake.kernel.formatting import BRUSSELS
-from intake.models import Extension
+from intake.models import Call, Extension
 
 
 def clock() -> datetime:
@@ -144,6 +144,18 @@ def ensure_open(
 
 def ensure_open_at(call, phase: str, organisation, at: Moment, *, subject=None, applied=None) -> AppliedDeadline:
     return ensure_open(call, phase, organisation, now=at.judged, recorded_at=at.recorded, subject=subject, applied=applied)
+
+
+def next_public_change(*, now: datetime) -> datetime | None:
+    """The first instant after ``now`` at which a published call opens or closes a phase:
+    what a public page says about its calls may change then (intake.web.public_cache)."""
+    instants = [
+        instant
+        for row in Call.objects.filter(is_published=True).values_list("opens_at", "preregistration_deadline", "dossier_deadline")
+        for instant in row
+        if instant > now
+    ]
+    return min(instants, default=None)
 
 
 def not_closed_filter(*, now: datetime) -> dict:

@@ -14,8 +14,10 @@ from intake.selectors import calls as call_selectors
 from intake.selectors import organisations as organisation_selectors
 from intake.selectors import preregistrations as preregistration_selectors
 from intake.services import following
+from intake.web.public_cache import public_page
 
 
+@public_page
 def home(request):
     now = deadlines.clock()
     return render(
@@ -25,6 +27,7 @@ def home(request):
     )
 
 
+@public_page
 def call_detail(request, slug):
     call = call_selectors.call_get(slug=slug)
     now = deadlines.clock()
