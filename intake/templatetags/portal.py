@@ -3,6 +3,9 @@
 from decimal import InvalidOperation
 
 from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from intake import deadlines
 from intake.kernel import formatting
@@ -55,3 +58,14 @@ def euro(value):
 def phase_summaries(call, organisation=None):
     """{% phase_summaries call organisation as phases %} → phases.preregistration, phases.dossier"""
     return deadlines.call_summaries(call, organisation)
+
+
+@register.simple_tag
+def content_lang():
+    """` lang="nl"` on what call managers write (a call's title, summary and rules, policy
+    priorities): it is in the portal's own language whatever the interface language, and a
+    screen reader must read it as such (WCAG 3.1.2). Nothing when the interface is Dutch."""
+    content = settings.LANGUAGE_CODE.split("-")[0]
+    if (get_language() or content).split("-")[0] == content:
+        return ""
+    return format_html(' lang="{}"', content)
