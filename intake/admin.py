@@ -1,7 +1,11 @@
 """The admin site: where call managers configure calls, priorities, criteria and
 extensions without a developer. Submissions and audit events are read-only here."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import deadlines
@@ -58,11 +62,32 @@ class BelgianNumbersAdmin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class EvaluationCriterionInline(BelgianNumbersAdmin, admin.TabularInline):
+
+
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline shows each field's label once, as a column header, which names none
+    of the controls below it (axe-core: "Form elements must have labels"). Each visible
+    control of a row is named after its column and its row: "Gewicht, rij 2"."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = index + 1 if index is not None else pgettext("a row added in the admin", "new")
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = gettext("%(column)s, row %(row)s") % {"column": field.label, "row": row}
+
+
+class LabelledTabularInline(admin.TabularInline):
+    formset = LabelledRowsFormSet
+
+
+class EvaluationCriterionInline(BelgianNumbersAdmin, LabelledTabularInline):
     percent_fields = ("threshold_percent",)
     model = EvaluationCriterion
     extra = 0
     fields = ("position", "name", "description", "weight", "max_score", "threshold_percent")
+    # A few lines, as wide as its cell (static/css/admin.css): the row stays on the screen.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 30})}}
 
 
 @admin.register(Call)
@@ -82,7 +107,9 @@ class CallAdmin(BelgianNumbersAdmin, admin.ModelAdmin):
     list_filter = ("is_published",)
     search_fields = ("title", "slug", "reference_prefix")
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ("policy_priorities",)
+    # Checkboxes, not the two-list filter widget: a handful of priorities, and that widget's
+    # search icons carry an aria-label on a span (axe-core: aria-prohibited-attr).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [EvaluationCriterionInline]
     fieldsets = (
         (None, {"fields": ("title", "slug", "reference_prefix", "is_published", "summary", "rules_text")}),
@@ -147,7 +174,7 @@ class PolicyPriorityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ("name",)}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)

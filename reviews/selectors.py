@@ -152,14 +152,16 @@ def call_counts(call) -> dict:
 
 
 def submissions_per_day(call) -> list[tuple]:
-    """(date in Brussels, kind, count) of submissions, for the run-up to each deadline."""
-    return list(
+    """(date in Brussels, kind's label, count) of submissions, for the run-up to each
+    deadline; labels in the interface language, as call_counts gives them."""
+    rows = (
         Submission.objects.filter(call=call)
         .annotate(day=TruncDate("submitted_at", tzinfo=BRUSSELS))
         .values_list("day", "kind")
         .annotate(n=Count("pk"))
         .order_by("day", "kind")
     )
+    return [(day, SubmissionKind(kind).label, n) for day, kind, n in rows]
 
 
 def late_attempts(call) -> int:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clusterportal.second_factor import signed_in_with_second_factor
+from clusterportal.second_factor import has_totp_authenticator, signed_in_with_second_factor
 from intake import workflow
 from intake.audit import action_sentence
 from intake.kernel.enums import DossierSection
@@ -31,8 +31,15 @@ from reviews.scoring import aggregate
 
 
 def second_factor(request):
-    """Why the dashboard asks for two-factor authentication, and where to set it up."""
-    return render(request, "reviews/second_factor.html", status=403 if request.user.is_authenticated else 200)
+    """Why the dashboard asks for two-step verification, and where to set it up (or, with
+    an authenticator set up in another session, that this session must sign in with it)."""
+    has_authenticator = request.user.is_authenticated and has_totp_authenticator(request.user)
+    return render(
+        request,
+        "reviews/second_factor.html",
+        {"has_authenticator": has_authenticator},
+        status=403 if request.user.is_authenticated else 200,
+    )
 
 
 @agency_required

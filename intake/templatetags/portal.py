@@ -3,7 +3,9 @@
 from decimal import InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from intake import deadlines
@@ -117,3 +119,14 @@ def error_summary(*forms, title="", row_label=""):
         else:
             items += _form_errors(form)
     return {"items": items, "title": title or _("Nothing was saved. Correct the following:")}
+
+
+@register.simple_tag
+def content_lang():
+    """` lang="nl"` on what call managers write (a call's title, summary and rules, policy
+    priorities): it is in the portal's own language whatever the interface language, and a
+    screen reader must read it as such (WCAG 3.1.2). Nothing when the interface is Dutch."""
+    content = settings.LANGUAGE_CODE.split("-")[0]
+    if (get_language() or content).split("-")[0] == content:
+        return ""
+    return format_html(' lang="{}"', content)

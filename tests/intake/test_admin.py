@@ -74,6 +74,21 @@ def call_form(**overrides):
     return data
 
 
+def test_call_admin_names_every_control_of_a_criteria_row(manager_client):
+    """A tabular row's labels are only column headers: each control gets its own name."""
+    PolicyPriorityFactory(name="Klimaat en energie")
+    page = manager_client.get("/admin/intake/call/add/").content.decode()
+    response = manager_client.post("/admin/intake/call/add/", call_form(title="", **{"criteria-0-weight": "nul"}))
+    row = response.content.decode()
+
+    for column in ("Volgorde", "Naam", "Beschrijving", "Gewicht", "Maximumscore", "Drempel (%)"):
+        assert f'aria-label="{column}, rij 1"' in row, column  # a row sent back with its errors
+    assert 'aria-label="Naam, rij nieuw"' in page  # the empty row the admin's script copies
+    # The priorities are checkboxes with their names as labels, not the two-list widget.
+    assert "Klimaat en energie</label>" in page
+    assert "SelectFilter2.js" not in page
+
+
 def test_call_admin_creates_a_call_with_deadlines_in_brussels_time(manager_client):
     priority = PolicyPriorityFactory()
     response = manager_client.post("/admin/intake/call/add/", call_form(policy_priorities=[priority.pk]))

@@ -81,10 +81,39 @@ def test_dashboard_submissions_per_day_in_brussels_time(client, review, brussels
 
     per_day = _item(client.get(review.url("dashboard")), call)["per_day"]
 
-    days = {(day, kind): n for day, kind, n in per_day}
-    assert days[(late_evening.date(), "dossier")] == 1
-    assert days[(late_evening.date(), "preregistration")] == 1
-    assert sum(n for (_day, kind), n in days.items() if kind == "dossier") == 2
+    days = {(day, str(kind)): n for day, kind, n in per_day}
+    assert days[(late_evening.date(), "volledig dossier")] == 1
+    assert days[(late_evening.date(), "vooraanmelding")] == 1
+    assert sum(n for (_day, kind), n in days.items() if kind == "volledig dossier") == 2
+
+
+def test_dashboard_submissions_per_day_read_in_belgian_dutch(client, review, brussels):
+    """The day as a Belgian date with the month written out, the phase as the interface
+    names it: not "1 Dec 2026 · preregistration"."""
+    call = review.call
+    evening = while_open(call).astimezone(brussels).replace(hour=20, minute=0)
+    cheap_application(call, 2, submitted_at=evening)
+    sign_in(client, review.manager)
+
+    page = client.get(review.url("dashboard")).content.decode()
+
+    month = (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    )[evening.month - 1]
+    assert f'<th scope="row">{evening.day} {month} {evening.year}</th><td>vooraanmelding</td>' in page
+    assert "<td>volledig dossier</td>" in page
+    assert "preregistration" not in page
 
 
 def test_dashboard_for_a_reviewer_without_assignments_says_so(client, db):

@@ -74,6 +74,33 @@ def test_call_page_shows_rules_and_deadlines(client):
 
 
 @pytest.mark.django_db
+def test_call_text_is_marked_dutch_when_the_interface_is_english(client):
+    """WCAG 3.1.2: what the call manager wrote is Dutch; in the English interface (html
+    lang="en") a screen reader must be told so, on the call page and the home page."""
+    call = _call(title="Vierde oproep", summary="Steun voor kleine netwerken.", rules_text="Enkel een organisatie.")
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(datetime(2026, 1, 10, 9, 0, tzinfo=BRUSSELS), tick=False), translation.override("en"):
+        page = client.get(f"/calls/{call.slug}/", headers={"accept-language": "en"}).content.decode()
+        home = client.get("/", headers={"accept-language": "en"}).content.decode()
+
+    assert '<html lang="en">' in page
+    assert '<h1 lang="nl">Vierde oproep</h1>' in page
+    assert '<p class="lead" lang="nl">Steun voor kleine netwerken.</p>' in page
+    assert '<div class="mb-3" lang="nl"><p>Enkel een organisatie.</p></div>' in page
+    assert f'id="call-{call.pk}" lang="nl"' in home
+    assert '<p lang="nl">Steun voor kleine netwerken.</p>' in home
+
+
+@pytest.mark.django_db
+def test_call_text_needs_no_language_mark_in_the_dutch_interface(client):
+    call = _call(title="Vierde oproep")
+    with time_machine.travel(datetime(2026, 1, 10, 9, 0, tzinfo=BRUSSELS), tick=False):
+        page = client.get(f"/calls/{call.slug}/").content.decode()
+    assert '<html lang="nl">' in page
+    assert "<h1>Vierde oproep</h1>" in page
+
+
+@pytest.mark.django_db
 def test_unpublished_call_is_not_found(client):
     call = _call(is_published=False)
     assert client.get(f"/calls/{call.slug}/").status_code == 404
