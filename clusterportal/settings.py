@@ -160,6 +160,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Receipts and e-mails wait in different queues, so that a slow mail relay never holds a
+# worker slot a receipt is waiting for: compose runs a `mailer` for the mail queue beside
+# the render workers; `make run`'s one worker, the tests' and the benchmarks' take both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_MAIL_QUEUE = "mail"
+CELERY_TASK_ROUTES = {"intake.outbox_send": {"queue": CELERY_MAIL_QUEUE}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Static schedule, a plain interval in UTC: crontab schedules in a local zone misfire

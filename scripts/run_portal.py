@@ -28,7 +28,7 @@ def main() -> int:
     commands = {
         "web": [python, "manage.py", "runserver", f"{args.host}:{args.port}"],
         # solo pool: one task at a time, the right size for SQLite and the disk broker
-        "worker": [celery, "-A", "clusterportal", "worker", "-l", "info", "--pool", "solo"],
+        "worker": [celery, "-A", "clusterportal", "worker", "-l", "info", "--pool", "solo", "-Q", "celery,mail"],
         "beat": [celery, "-A", "clusterportal", "beat", "-l", "info"],
     }
     processes = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}

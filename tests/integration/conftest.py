@@ -181,7 +181,7 @@ class Workers:
             "--concurrency",
             str(concurrency),
             "-Q",
-            "celery",
+            "celery,mail",  # renders and e-mails (settings.CELERY_TASK_ROUTES)
             "-n",
             f"{name}@%h",
             "-l",
