@@ -34,8 +34,10 @@ def _rss_mib(pid: int) -> float:
 def _start_worker() -> subprocess.Popen:
     log = open(env.VAR / "worker.log", "w")  # noqa: SIM115 — lives as long as the worker
     return subprocess.Popen(
-        [CELERY, "-A", "clusterportal", "worker", "--pool", "solo", "-Q", "celery,mail"]
-        + ["-l", "warning", "--without-gossip", "--without-mingle"],
+        [
+            *(CELERY, "-A", "clusterportal", "worker", "--pool", "solo", "-Q", "celery,mail"),
+            *("-l", "warning", "--without-gossip", "--without-mingle"),
+        ],
         cwd=env.ROOT,
         env={**os.environ},
         stdout=log,

@@ -82,8 +82,10 @@ def run() -> str:
     controller, sink, port = start_sink()
     worker_log = open(env.VAR / "worker-reminders.log", "w")  # noqa: SIM115 — lives as long as the worker
     worker = subprocess.Popen(
-        [CELERY, "-A", "clusterportal", "worker", "--pool", "solo", "-Q", "celery,mail"]
-        + ["-l", "warning", "--without-gossip", "--without-mingle"],
+        [
+            *(CELERY, "-A", "clusterportal", "worker", "--pool", "solo", "-Q", "celery,mail"),
+            *("-l", "warning", "--without-gossip", "--without-mingle"),
+        ],
         cwd=env.ROOT,
         env={**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}"},
         stdout=worker_log,

@@ -37,4 +37,4 @@ def test_the_workers_the_project_starts_itself_take_both_queues():
     """make run's one worker and the benchmarks' consume renders and e-mails alike."""
     for path in ("scripts/run_portal.py", "bench/receipts.py", "bench/reminders.py", "tests/integration/conftest.py"):
         text = (ROOT / path).read_text()
-        assert re.search(r'"-Q",\s*"celery,mail"', text), path
+        assert re.search(r"\"-Q\",\s*\"celery,mail\"", text), path
