@@ -166,12 +166,21 @@ def reminders_sweep(*, now: datetime | None = None, dry_run: bool = False) -> Sw
             result.queued += [r for r in rows if r.status == ReminderStatus.PLANNED]
             result.skipped += [r for r in rows if r.status == ReminderStatus.SKIPPED]
             continue
-        if rows:
-            _record_and_queue(rows, sweep=sweep, result=result)
+        # In slices, each its own commit: the worker starts sending the first reminders
+        # while the sweep still renders the next ones. A sweep cut off between two slices
+        # is finished by the next one (a reminder is recorded once: unique per recipient
+        # and offset, inserted with ignore_conflicts).
+        for start in range(0, len(rows), SWEEP_SLICE):
+            _record_and_queue(rows[start : start + SWEEP_SLICE], sweep=uuid.uuid4().hex, result=result)
     return result
 
 
+SWEEP_SLICE = 500
+
+
 def _record_and_queue(rows, *, sweep, result) -> None:
+    for row in rows:
+        row.sweep = sweep  # this slice's own token: the rows it inserted are the ones it sends
     with transaction.atomic():
         Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         # Only the rows this sweep inserted carry its token: those it may send.

@@ -294,6 +294,21 @@ def test_sweep_twice_at_the_same_instant_sends_nothing_twice(cast, mailoutbox, d
 
 
 @pytest.mark.django_db
+def test_sweep_commits_in_slices_so_sending_starts_early(cast, mailoutbox, django_capture_on_commit_callbacks, monkeypatch):
+    """Each slice of the sweep is its own commit, queuing its own sends: with slices of
+    two, the twelve rows (three due, nine stale ones recorded as skipped) take six commits,
+    the sends are queued by more than one of them, and each due reminder is sent once."""
+    monkeypatch.setattr("intake.messaging.reminders.SWEEP_SLICE", 2)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = reminders_sweep(now=ONE_DAY_BEFORE)
+
+    assert len(result.queued) == 3 and len(result.skipped) == 9
+    assert len(callbacks) >= 2  # the sends were queued by more than one commit
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@example.org", "bob@example.org", "carol@example.org"]
+    assert Reminder.objects.count() == 12
+
+
+@pytest.mark.django_db
 def test_sweep_reports_each_skipped_reminder_once_when_several_calls_have_some():
     calls = [make_call(MARCH_DEADLINE, reminder_offsets="7d") for _ in range(2)]
     for call in calls:
