@@ -45,6 +45,8 @@ def dossier_lock(*, dossier_id: int) -> Dossier:
         .select_related("call", "organisation", "preregistration", "preregistration__policy_priority")
         .get(pk=dossier_id)
     )
+    if dossier.preregistration.call_id == dossier.call_id:
+        dossier.preregistration.call = dossier.call  # the same call: not read a second time
     if dossier.preregistration.state != PreRegistrationState.SUBMITTED:
         raise DossierLocked()
     if dossier.state not in DOSSIER_EDITABLE_STATES:
