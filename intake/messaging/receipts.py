@@ -1,5 +1,5 @@
-"""Receipts (ontvangstbewijzen): PDF/A-3b documents rendered by WeasyPrint from a Django
-template, with the canonical snapshot embedded as a JSON attachment, so the receipt
+"""Receipts (ontvangstbewijzen): tagged PDF/A-3a documents rendered by WeasyPrint from a
+Django template, with the canonical snapshot embedded as a JSON attachment, so the receipt
 carries the machine-readable record it certifies (DESIGN.md §5).
 
 ``receipt_produce`` is what the Celery task runs. It is idempotent: a retried or
@@ -28,15 +28,32 @@ from intake.kernel.enums import ReceiptStatus, Role, SubmissionKind
 from intake.messaging.outbox import Attachment, outbox_enqueue
 from intake.models import Membership, Receipt, Submission
 from intake.rules.budget import budget_totals, years_from_content
+from intake.selectors.calls import call_contact
 
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_NAME = "snapshot.json"
-PDF_VARIANT = "pdf/a-3b"  # archival, and allows embedded files (the snapshot)
+# PDF/A-3: archival, and allows embedded files (the snapshot). Level A ("accessible") on top
+# of B: WeasyPrint writes the structure tree (headings, paragraphs, lists, the link) and
+# marks the PDF as tagged, so a screen reader reads the receipt in order, as EN 301 549
+# asks of documents too; text maps to Unicode, and the language comes from <html lang>.
+PDF_VARIANT = "pdf/a-3a"
 
 
 def verification_url(submission) -> str:
     return f"{settings.SITE_URL}{reverse('intake:receipt_verify')}?reference={submission.reference}"
+
+
+def receipt_issuer(call) -> dict:
+    """Who issues the receipt: the agency (settings) and where to ask about the call."""
+    contact = call_contact(phone=call.contact_phone, email=call.contact_email, url=call.contact_url)
+    return {
+        "name": settings.AGENCY_NAME,
+        "short_name": settings.AGENCY_SHORT_NAME,
+        "address": settings.AGENCY_ADDRESS,
+        "phone": contact["phone"],
+        "email": contact["email"],
+    }
 
 
 def receipt_context(submission) -> dict:
@@ -44,6 +61,7 @@ def receipt_context(submission) -> dict:
     snapshot = json.loads(submission.snapshot)
     context = {
         "submission": submission,
+        "agency": receipt_issuer(submission.call),
         "snapshot": snapshot,
         "is_dossier": submission.kind == SubmissionKind.DOSSIER,
         "verification_url": verification_url(submission),
