@@ -325,8 +325,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# --- The agency's contact line (footer) -------------------------------------------------
+# --- The agency: the footer's contact line and the receipt's issuer ------------------------
 AGENCY_NAME = "VLAIO — Agentschap Innoveren & Ondernemen"
+# How a sentence names the agency ("… bevestigt dat VLAIO … heeft ontvangen").
+AGENCY_SHORT_NAME = "VLAIO"
+# The seat the receipt is issued from (printed at its top, as on the agency's letters).
+AGENCY_ADDRESS = "Koning Albert II-laan 35 bus 12, 1030 Brussel"
 
 # Reviewers and call managers see applications only when signed in with TOTP.
 REVIEWS_REQUIRE_MFA = True

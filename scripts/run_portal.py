@@ -8,10 +8,27 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+# A server listening on every interface is still reached, from this machine, at loopback.
+_ANY_INTERFACE = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 -- maps them away, binds nothing
+
+
+def site_url(host: str, port: str, variables: Mapping[str, str]) -> str:
+    """The portal's address for absolute links (e-mails, the receipt's verification
+    address): SITE_URL when it is set explicitly; otherwise where this run serves, so
+    `make run PORT=8010` prints and links port 8010, not the default 8000."""
+    if variables.get("SITE_URL"):
+        return variables["SITE_URL"].rstrip("/")
+    host = _ANY_INTERFACE.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
 
 
 def main() -> int:
@@ -20,11 +37,17 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
 
+    import environ  # noqa: PLC0415 -- after argparse: --help works without the virtualenv
+
     from intake.demo import DEMO_USERS  # noqa: PLC0415 -- after argparse: --help works without the project on the path
 
+    # As settings.py does: a SITE_URL in .env is as explicit as one in the environment.
+    environ.Env.read_env(ROOT / ".env", overwrite=False)
+    served, url = site_url(args.host, args.port, {}), site_url(args.host, args.port, os.environ)
     python = sys.executable
     celery = str(Path(python).with_name("celery"))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The worker renders the receipts and writes the e-mails: it links the same address.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SITE_URL": url}
     commands = {
         "web": [python, "manage.py", "runserver", f"{args.host}:{args.port}"],
         # solo pool: one task at a time, the right size for SQLite and the disk broker
@@ -33,9 +56,10 @@ def main() -> int:
     }
     processes = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
 
-    url = f"http://{args.host}:{args.port}/"
     print("\n" + "=" * 72)
-    print(f"clusterportal runs at {url}   (admin: {url}admin/)")
+    print(f"clusterportal runs at {served}/   (admin: {served}/admin/)")
+    if url != served:
+        print(f"Links in e-mails and receipts point to SITE_URL: {url}/")
     print("Demo logins (e-mail / password):")
     for email, password, role in DEMO_USERS:
         print(f"  {role:<9} {email} / {password}")

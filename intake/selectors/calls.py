@@ -48,6 +48,14 @@ def agency_contact() -> dict:
         .values("contact_phone", "contact_email", "contact_url")
         .first()
     )
-    if not call or not (call["contact_phone"] or call["contact_email"]):
+    if not call:
         return DEFAULT_CONTACT
-    return {"phone": call["contact_phone"], "email": call["contact_email"], "url": call["contact_url"]}
+    return call_contact(phone=call["contact_phone"], email=call["contact_email"], url=call["contact_url"])
+
+
+def call_contact(*, phone: str, email: str, url: str) -> dict:
+    """Where to ask about a call: its own contact, or the agency's general one when the call
+    names neither a phone number nor an e-mail address."""
+    if not (phone or email):
+        return DEFAULT_CONTACT
+    return {"phone": phone, "email": email, "url": url}

@@ -62,6 +62,14 @@ def euro(value):
 
 
 @register.filter
+def amount(value):
+    """An amount in euro (€ 225.000,00) that never breaks between the sign and the digits,
+    for running text where a line may end anywhere (the receipt's budget lines)."""
+    text = euro(value)
+    return format_html('<span class="amount">{}</span>', text) if text not in (None, "") else ""
+
+
+@register.filter
 def number(value):
     """6000 → 6.000 (a limit, a count), 2.50 → 2,5: a count or a target in Belgian notation."""
     try:

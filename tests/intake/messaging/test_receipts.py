@@ -1,7 +1,8 @@
-"""Receipts (ontvangstbewijzen, DESIGN.md §5, intake.messaging.receipts): real PDF/A-3b
-documents rendered by WeasyPrint and read back with pypdf — what they print, the embedded
-canonical snapshot, Dutch and English — idempotent production (one receipt, one file, one
-e-mail), deterministic bytes, and the e-mail with its retry. Nothing of the project is
+"""Receipts (ontvangstbewijzen, DESIGN.md §5, intake.messaging.receipts): real tagged PDF/A-3a
+documents rendered by WeasyPrint and read back with pypdf — what they print, who issues them,
+how they are set (one font family, amounts unbroken) and tagged for screen readers, the
+embedded canonical snapshot, Dutch and English — idempotent production (one receipt, one
+file, one e-mail), deterministic bytes, and the e-mail with its retry. Nothing of the project is
 mocked: failures are provoked with an unreachable SMTP server."""
 
 import hashlib
@@ -10,11 +11,13 @@ import json
 import re
 import socket
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.utils import translation
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from intake.kernel.enums import OutboxStatus, Phase, ReceiptStatus, Role
 from intake.kernel.formatting import BRUSSELS, format_euro
@@ -22,9 +25,10 @@ from intake.messaging.receipts import SNAPSHOT_NAME, read_receipt_pdf, receipt_p
 from intake.models import Extension, Membership, OutboxMessage, Receipt, Submission
 from intake.services.submissions import dossier_submit, preregistration_submit
 from intake.tasks import outbox_send
+from scripts.run_portal import site_url
 from tests.concurrency import requires_postgresql, run_together
 from tests.factories import PreRegistrationFactory, UserFactory
-from tests.intake.dossier_helpers import BUDGET_YEAR, complete_dossier
+from tests.intake.dossier_helpers import BUDGET_YEAR, budget_years, complete_dossier, save_budget
 from tests.intake.file_helpers import stored_files
 from tests.intake.receipt_helpers import (
     DOSSIER_DEADLINE,
@@ -74,6 +78,41 @@ def pdfaid(reader: PdfReader) -> dict:
     return found
 
 
+def font_families(reader: PdfReader) -> set[str]:
+    """The families of the fonts the pages use: "XKQQSR+DejaVu-Sans-Bold" is DejaVu-Sans."""
+    families = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            name = str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1]
+            families.add(re.sub(r"-(Bold|Oblique|Italic|BoldOblique|BoldItalic)$", "", name))
+    return families
+
+
+def structure_types(reader: PdfReader) -> set[str]:
+    """Every structure type (/H1, /P, /Link, …) in the tagged PDF's structure tree."""
+    found, todo = set(), [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while todo:
+        node = todo.pop().get_object()
+        if isinstance(node, ArrayObject):
+            todo.extend(node)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/Type") in ("/StructElem", None) and "/S" in node:
+                found.add(str(node["/S"]))
+            if node.get("/Type") in ("/StructTreeRoot", "/StructElem") or "/S" in node:
+                todo.extend([node["/K"]] if "/K" in node else [])
+    return found
+
+
+def link_targets(data: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(data))
+    return [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -103,10 +142,11 @@ def test_receipt_preregistration_pdf_prints_reference_instant_organisation_deadl
     assert submission.snapshot_sha256 in text
 
 
-def test_receipt_pdf_is_pdfa_3b_with_title_and_author(submission, receipt):
+def test_receipt_pdf_is_pdfa_3a_with_title_and_author(submission, receipt):
     reader = PdfReader(io.BytesIO(pdf_bytes_of(receipt)))
 
-    assert pdfaid(reader) == {"part": "3", "conformance": "B"}
+    # Level A (accessible): tagged, Unicode text; part 3 allows the embedded snapshot.
+    assert pdfaid(reader) == {"part": "3", "conformance": "A"}
     assert submission.reference in reader.metadata.title
     assert reader.metadata.author == "clusterportal"
 
@@ -232,6 +272,120 @@ def test_receipt_dossier_prints_mandates_budget_totals_and_attachments(dossier_s
 
     [embedded] = PdfReader(io.BytesIO(data)).attachments[SNAPSHOT_NAME]
     assert embedded == submission.snapshot.encode("utf-8")
+
+
+# --- who issues it, how it is set, how it reads ---------------------------------------------
+
+
+def test_receipt_names_the_issuing_agency_and_what_it_certifies(submission, receipt, settings):
+    text = pdf_text(pdf_bytes_of(receipt))
+
+    assert settings.AGENCY_NAME == "VLAIO — Agentschap Innoveren & Ondernemen"
+    assert settings.AGENCY_ADDRESS == "Koning Albert II-laan 35 bus 12, 1030 Brussel"
+    # The issuer comes first, before the title.
+    assert text.startswith(f"{settings.AGENCY_NAME} {settings.AGENCY_ADDRESS} T 0800 20 555 · clusters@vlaio.be ")
+    assert text.index(settings.AGENCY_ADDRESS) < text.index("Ontvangstbewijs")
+    certifies = (
+        "Dit ontvangstbewijs bevestigt dat VLAIO de hieronder beschreven indiening van "
+        f"{ORGANISATION_NAME} via clusterportal heeft ontvangen op 20 januari 2026 om 09:15:30 (UTC+01:00)."
+    )
+    assert certifies in text
+
+
+def test_receipt_issuer_and_its_contact_come_from_settings_and_the_call(submit, call, organisation, user, settings):
+    settings.AGENCY_NAME = "Agentschap Proef"
+    settings.AGENCY_SHORT_NAME = "AP"
+    settings.AGENCY_ADDRESS = "Proefstraat 1, 9000 Gent"
+    call.contact_phone, call.contact_email = "09 123 45 67", "proef@example.org"
+    call.save(update_fields=["contact_phone", "contact_email"])
+
+    submission = submit(call, organisation, user, language="en")
+    text = pdf_text(pdf_bytes_of(submission.receipt))
+
+    assert text.startswith("Agentschap Proef Proefstraat 1, 9000 Gent T 09 123 45 67 · proef@example.org ")
+    assert "VLAIO" not in text
+    assert f"This receipt certifies that AP received the submission described below from {ORGANISATION_NAME}" in text
+
+
+def test_receipt_verification_address_starts_with_site_url(submission, settings):
+    settings.SITE_URL = "https://clusters.example.test"
+
+    data = receipt_pdf(submission)
+
+    url = f"https://clusters.example.test/receipts/verify/?reference={submission.reference}"
+    assert link_targets(data) == [url]  # a link a reader can follow
+    assert url in pdf_text(data)  # and printed whole
+
+
+def test_receipt_of_make_run_on_another_port_links_that_port(submission, settings):
+    settings.SITE_URL = site_url("127.0.0.1", "8010", {})
+
+    data = receipt_pdf(submission)
+
+    assert link_targets(data) == [f"http://127.0.0.1:8010/receipts/verify/?reference={submission.reference}"]
+
+
+def test_receipt_amounts_never_wrap_between_euro_sign_and_digits(call, organisation, user, django_capture_on_commit_callbacks):
+    with time_machine.travel(WHILE_PREREGISTRATION_OPEN, tick=False):
+        dossier = complete_dossier(call, organisation, user)
+        # The ceiling of € 225 000 a year, matched by the members, half of the costs.
+        save_budget(
+            dossier.pk,
+            budget_years(
+                3,
+                staff_costs=Decimal("400000.00"),
+                member_contributions=Decimal("225000.00"),
+                requested_subsidy=Decimal("225000.00"),
+            ),
+            user,
+        )
+    with time_machine.travel(DOSSIER_SUBMITTED, tick=False), django_capture_on_commit_callbacks(execute=True):
+        submission = dossier_submit(dossier_id=dossier.pk, actor=user)
+    reader = PdfReader(io.BytesIO(pdf_bytes_of(Receipt.objects.get(submission=submission))))
+    lines = [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+    assert format_euro(Decimal("225000")) == "€ 225.000,00"
+    assert sum(line.count("€ 225.000,00") for line in lines) == 6  # members and subsidy, three years
+    assert "€ 675.000,00" in " ".join(lines)
+    # No line ends on a "€" whose digits went to the next line (the totals did).
+    assert [line for line in lines if line.rstrip().endswith("€")] == []
+    assert all(re.search(r"€ \d", line) for line in lines if "€" in line)
+
+
+def test_receipt_keeps_a_gap_between_the_longest_label_and_its_value(submission, receipt):
+    # pypdf's layout mode writes the page as it is laid out: distance becomes spaces.
+    page = PdfReader(io.BytesIO(pdf_bytes_of(receipt))).pages[0].extract_text(extraction_mode="layout")
+    lines = page.splitlines()
+    [registered] = [line for line in lines if "Geregistreerd op (Brusselse tijd)" in line]
+    [reference] = [line for line in lines if line.lstrip().startswith("Referentie")]
+
+    assert re.search(r"Geregistreerd op \(Brusselse tijd\) {3,}20 januari 2026 om 09:15:30", registered), registered
+    # The value starts in the value column, as every other value does.
+    assert registered.index("20 januari") == reference.index(submission.reference)
+
+
+def test_receipt_uses_one_font_family(dossier_submission):
+    reader = PdfReader(io.BytesIO(pdf_bytes_of(Receipt.objects.get(submission=dossier_submission))))
+
+    # The page footer and the SHA-256 values too (they were a serif and a monospace).
+    assert font_families(reader) == {"DejaVu-Sans"}
+
+
+def test_receipt_is_a_tagged_pdf_for_screen_readers(dossier_submission):
+    data = pdf_bytes_of(Receipt.objects.get(submission=dossier_submission))
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "nl"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True  # the title, not the file name
+    # Headings, paragraphs, the label–value lists and the verification link are tagged as such.
+    assert {"/H1", "/H2", "/P", "/L", "/LI", "/Link"} <= structure_types(reader)
+    # Tagging keeps what the receipt is for: the snapshot and the PDF/A claim.
+    assert pdfaid(reader) == {"part": "3", "conformance": "A"}
+    [embedded] = reader.attachments[SNAPSHOT_NAME]
+    assert embedded == dossier_submission.snapshot.encode("utf-8")
 
 
 # --- idempotent and deterministic ------------------------------------------------------------
