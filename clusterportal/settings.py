@@ -287,9 +287,13 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 # How many reverse proxies in front of the web process append to X-Forwarded-For (0 when
-# clients connect directly; 1 behind the proxy of the compose deployment). Rate limits
-# take the client address from there and never trust what the client wrote itself.
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# clients connect directly; 1 behind the proxy of the compose deployment). This one
+# setting (env TRUSTED_PROXIES) is allauth's own: its login, signup and password-reset
+# limits and the portal's rate limits (clusterportal.ratelimit) all ask allauth's adapter
+# for the client address, which takes the entry that many places from the right of
+# X-Forwarded-For and never trusts what the client wrote further left. Without a proxy
+# the header is ignored: REMOTE_ADDR is the client.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0)
 # A request is judged by when it reached the portal (clusterportal.arrival): the front
 # proxy's X-Request-Start when ARRIVAL_FROM_PROXY (only if that proxy sets the header
 # itself, as deploy/nginx.conf does), else when this process started on it. A change that
