@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.contrib.auth.models import Group, Permission
+
 from intake.kernel.roles import CALL_MANAGERS, GROUP_PERMISSIONS, REVIEWERS
+from intake.services.groups import ensure_groups
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,4 +47,23 @@ def test_groups_complete_after_one_migrate_on_an_empty_database(tmp_path):
     assert groups[CALL_MANAGERS] == sorted(GROUP_PERMISSIONS[CALL_MANAGERS])
     assert "reviews.add_reviewerassignment" in groups[CALL_MANAGERS]
     assert "reviews.view_conflictdeclaration" in groups[CALL_MANAGERS]
-    assert groups[REVIEWERS] == sorted(GROUP_PERMISSIONS[REVIEWERS])
+    assert groups[REVIEWERS] == []
+
+
+def test_groups_reviewers_hold_no_model_permissions(db):
+    """Reviewers work in /reviews/, whose views check assignments and conflicts; a model
+    permission would only open the admin's unscoped lists to a reviewer made staff."""
+    assert list(Group.objects.get(name=REVIEWERS).permissions.all()) == []
+
+
+def test_groups_migrate_takes_away_what_a_role_no_longer_holds(db):
+    """An install from before: its Reviewers group still holds the view permissions that
+    opened the admin's submission list. The next migrate's handler removes them."""
+    reviewers = Group.objects.get(name=REVIEWERS)
+    reviewers.permissions.add(*Permission.objects.filter(content_type__app_label="intake", codename="view_submission"))
+
+    ensure_groups(using="default")
+
+    assert list(reviewers.permissions.all()) == []
+    managers = Group.objects.get(name=CALL_MANAGERS).permissions.all()
+    assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in managers) == sorted(GROUP_PERMISSIONS[CALL_MANAGERS])
