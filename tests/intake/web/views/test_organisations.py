@@ -54,6 +54,15 @@ def test_organisation_detail_shows_the_dotted_enterprise_number(logged_in_client
     assert organisation.name in response.content.decode()
 
 
+def test_organisation_create_refuses_a_number_below_the_first_issued_naming_the_rule(logged_in_client):
+    data = organisation_post_data(enterprise_number="0000000097")  # check digits add up
+
+    response = logged_in_client.post(reverse("intake:organisation_create"), data)
+
+    assert not Organisation.objects.exists()
+    assert "geen ondernemingsnummer lager dan 0200.000.000" in " ".join(response.context["form"].errors["enterprise_number"])
+
+
 @pytest.mark.parametrize(
     ("typed", "code"),
     [
@@ -61,6 +70,7 @@ def test_organisation_detail_shows_the_dotted_enterprise_number(logged_in_client
         ("2.147.812.701", "enterprise_number_first_digit"),
         ("0403.019.2", "enterprise_number_length"),
         ("04O3.019.261", "enterprise_number_format"),
+        ("0000.000.097", "enterprise_number_not_issued"),
     ],
 )
 def test_organisation_create_invalid_number_keeps_every_typed_value(logged_in_client, typed, code):
