@@ -63,6 +63,7 @@ MIDDLEWARE = [
     # First: the instant a request reached the portal is what a deadline is judged by.
     "clusterportal.arrival.ArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clusterportal.permissions_policy.PermissionsPolicyMiddleware",
     # Static files from the application process, compressed and cache-busted, so that a
     # gunicorn container needs no separate static file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -300,6 +301,28 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0)
 # arrived on time but waited longer than this to be written is refused loudly, never late.
 ARRIVAL_FROM_PROXY = env.bool("ARRIVAL_FROM_PROXY", default=False)
 ARRIVAL_MAX_WAIT_SECONDS = env.int("ARRIVAL_MAX_WAIT_SECONDS", default=60)
+# Browser features the portal never uses, off for its pages and whatever they embed
+# (clusterportal.permissions_policy). "self" would allow a feature for our own origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 CSRF_FAILURE_VIEW = "clusterportal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -313,6 +336,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True  # the NL/EN choice, like every cookie, only over HTTPS
     # /healthz is probed over plain HTTP inside the cluster.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -23,6 +23,7 @@ print(json.dumps({
     "mailer": settings.MAILERS["default"]["BACKEND"], "debug": settings.DEBUG,
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "trusted_proxies": getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0),
+    "secure_cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE],
 }))
 """
 
@@ -82,6 +83,15 @@ def test_settings_trusted_proxies_is_the_one_setting_allauth_reads(tmp_path, val
     result = run_probe(tmp_path, **({"TRUSTED_PROXIES": value} if value else {}))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["trusted_proxies"] == expected
+
+
+def test_settings_production_sends_every_cookie_only_over_https(tmp_path):
+    """The session, the CSRF token and the language choice (/i18n/setlang/)."""
+    result = run_probe(
+        tmp_path, DJANGO_ENV="production", EMAIL_URL="smtp://mail:25", SECRET_KEY="x7Jq-" + "k" * 50, ALLOWED_HOSTS="p.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["secure_cookies"] == [True, True, True]
 
 
 def test_settings_production_refuses_to_start_without_a_secret(tmp_path):
