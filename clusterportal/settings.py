@@ -301,6 +301,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0)
 # arrived on time but waited longer than this to be written is refused loudly, never late.
 ARRIVAL_FROM_PROXY = env.bool("ARRIVAL_FROM_PROXY", default=False)
 ARRIVAL_MAX_WAIT_SECONDS = env.int("ARRIVAL_MAX_WAIT_SECONDS", default=60)
+# An invitation to join an organisation works this many days (intake.deadlines).
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # Browser features the portal never uses, off for its pages and whatever they embed
 # (clusterportal.permissions_policy). "self" would allow a feature for our own origin.
 PERMISSIONS_POLICY = {
