@@ -4,21 +4,17 @@ endpoints such as receipt verification."""
 import hashlib
 import time
 
-from django.conf import settings
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    """The client's address. Behind TRUSTED_PROXIES reverse proxies, each of which appends
-    the address it received the request from to X-Forwarded-For, the client is that many
-    entries from the right; everything further left was written by the client and can be
-    forged, so it is never used."""
-    proxies = settings.TRUSTED_PROXIES
-    if proxies:
-        hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, derived exactly as allauth derives it for its login limits
+    (one setting, ALLAUTH_TRUSTED_PROXY_COUNT, env TRUSTED_PROXIES): behind that many
+    reverse proxies, each appending the address it received the request from to
+    X-Forwarded-For, the client is that many entries from the right; everything further
+    left was written by the client and can be forged, so it is never used."""
+    return get_adapter(request).get_client_ip(request)
 
 
 def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:

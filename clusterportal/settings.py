@@ -63,6 +63,7 @@ MIDDLEWARE = [
     # First: the instant a request reached the portal is what a deadline is judged by.
     "clusterportal.arrival.ArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clusterportal.permissions_policy.PermissionsPolicyMiddleware",
     # Static files from the application process, compressed and cache-busted, so that a
     # gunicorn container needs no separate static file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -293,15 +294,43 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 # How many reverse proxies in front of the web process append to X-Forwarded-For (0 when
-# clients connect directly; 1 behind the proxy of the compose deployment). Rate limits
-# take the client address from there and never trust what the client wrote itself.
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# clients connect directly; 1 behind the proxy of the compose deployment). This one
+# setting (env TRUSTED_PROXIES) is allauth's own: its login, signup and password-reset
+# limits and the portal's rate limits (clusterportal.ratelimit) all ask allauth's adapter
+# for the client address, which takes the entry that many places from the right of
+# X-Forwarded-For and never trusts what the client wrote further left. Without a proxy
+# the header is ignored: REMOTE_ADDR is the client.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0)
 # A request is judged by when it reached the portal (clusterportal.arrival): the front
 # proxy's X-Request-Start when ARRIVAL_FROM_PROXY (only if that proxy sets the header
 # itself, as deploy/nginx.conf does), else when this process started on it. A change that
 # arrived on time but waited longer than this to be written is refused loudly, never late.
 ARRIVAL_FROM_PROXY = env.bool("ARRIVAL_FROM_PROXY", default=False)
 ARRIVAL_MAX_WAIT_SECONDS = env.int("ARRIVAL_MAX_WAIT_SECONDS", default=60)
+# An invitation to join an organisation works this many days (intake.deadlines).
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+# Browser features the portal never uses, off for its pages and whatever they embed
+# (clusterportal.permissions_policy). "self" would allow a feature for our own origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 CSRF_FAILURE_VIEW = "clusterportal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -315,6 +344,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True  # the NL/EN choice, like every cookie, only over HTTPS
     # /healthz is probed over plain HTTP inside the cluster.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

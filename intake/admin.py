@@ -62,8 +62,6 @@ class BelgianNumbersAdmin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-
-
 class LabelledRowsFormSet(BaseInlineFormSet):
     """A tabular inline shows each field's label once, as a column header, which names none
     of the controls below it (axe-core: "Form elements must have labels"). Each visible
@@ -189,7 +187,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "organisation", "role", "created_at", "accepted_at")
+    list_display = ("email", "organisation", "role", "created_at", "expires_at", "accepted_at")
     readonly_fields = ("organisation", "email", "role", "invited_by", "created_at", "accepted_at", "accepted_by")
 
 

@@ -10,7 +10,8 @@ class IntakeConfig(AppConfig):
     def ready(self):
         from intake.services.groups import ensure_groups  # noqa: PLC0415 -- uses auth models: only importable once apps are ready
 
-        post_migrate.connect(ensure_groups, sender=self)
+        # Every app's turn (see ensure_groups), once per process.
+        post_migrate.connect(ensure_groups, dispatch_uid="intake.ensure_groups")
         from intake.web import public_cache  # noqa: PLC0415 -- imports models: only importable once apps are ready
 
         public_cache.connect()

@@ -27,6 +27,16 @@ def clock() -> datetime:
     return timezone.now()
 
 
+def invitation_valid_until(*, now: datetime) -> datetime:
+    """An invitation made at ``now`` works until this instant (INVITATION_VALID_DAYS later):
+    a link lying in a mailbox must not let someone join years on."""
+    return now + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def invitation_expired(invitation, *, now: datetime | None = None) -> bool:
+    return (now or clock()) >= invitation.expires_at
+
+
 # --- The instant a request is judged by ------------------------------------------------------
 #
 # A change is judged by the instant its request *reached the portal* (DESIGN.md §2): the

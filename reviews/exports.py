@@ -3,6 +3,7 @@ as it is (UTF-8 with BOM, semicolons, decimal commas) and XLSX."""
 
 import csv
 import io
+import unicodedata
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
@@ -62,12 +63,26 @@ def rows_for_export(applications) -> list[list]:
     return [[_inert(value) for value in row] for row in rows]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@")
+
+
+def _starts_a_formula(text: str) -> bool:
+    """Spreadsheets skip leading blanks (a space, a newline, a no-break space, a tab, an
+    invisible format character) before they look for a formula, and some read full-width
+    and small forms (＝, ﹢, ＠) as = + @: a cell is a formula when its first visible
+    character, in compatibility form, is one of = + - @. A tab or carriage return at the
+    very start is refused too: it shifts cells when the CSV is pasted."""
+    if text.startswith(("\t", "\r")):
+        return True
+    visible = text.lstrip()
+    while visible and unicodedata.category(visible[0]) in ("Cc", "Cf"):
+        visible = visible[1:].lstrip()
+    return bool(visible) and unicodedata.normalize("NFKC", visible[0])[:1] in _FORMULA_START
 
 
 def _inert(value):
     """Applicant text must never run as a spreadsheet formula (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and _starts_a_formula(value):
         return "'" + value
     return value
 

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404
 
 from intake.kernel.enums import DOSSIER_SCORED_STATES, DossierState, PreRegistrationState, SubmissionKind
 from intake.kernel.formatting import BRUSSELS
-from intake.models import Attachment, AuditEvent, Call, Dossier, PreRegistration, Submission
+from intake.models import Attachment, AuditEvent, Call, Dossier, OutboxMessage, PreRegistration, Receipt, Submission
 from intake.rules.snapshots import snapshot_of
 from intake.selectors.organisations import is_call_manager, is_reviewer
 from intake.selectors.receipts import receipt_in, submissions_for_member
-from reviews.models import ConflictDeclaration, ReviewerAssignment, ScoreSheet
+from reviews.models import ConflictDeclaration, Decision, ReviewerAssignment, ScoreSheet
 
 
 def calls_for(user):
@@ -209,24 +209,53 @@ def dossier_by_reference(call, reference: str) -> Dossier | None:
     return submission.dossier if submission else None
 
 
+def staff_scope(user, *, call: str = "call", organisation: str = "organisation"):
+    """The dashboard's scope as a condition on any model that reaches an application (one
+    organisation's pre-registration and dossier for one call) through the lookups ``call``
+    and ``organisation``: for call managers every call, for reviewers the calls and dossiers
+    assigned to them, for nobody anything of an application whose dossier they declared a
+    conflict with. The admin's lists (reviews.admin) and the receipt downloads filter on it,
+    so the side doors show what the dashboard shows."""
+    same_application = {"call": OuterRef(call), "organisation": OuterRef(organisation)}
+    conflicted = Exists(
+        Dossier.objects.filter(conflict_declarations__reviewer=user, conflict_declarations__has_conflict=True, **same_application)
+    )
+    if is_call_manager(user):
+        return ~conflicted
+    if not is_reviewer(user):
+        return Q(pk__in=[])
+    assigned = ReviewerAssignment.objects.filter(reviewer=user)
+    whole_call = Q(**{f"{call}__in": assigned.filter(dossier__isnull=True).values("call")})
+    one_dossier = Exists(Dossier.objects.filter(assignments__reviewer=user, **same_application))
+    return (whole_call | one_dossier) & ~conflicted
+
+
 def submissions_for_staff(user):
     """Submissions the agency's staff may see: all for call managers; for reviewers, those of
-    the calls and dossiers assigned to them, never one they declared a conflict with."""
-    if is_call_manager(user):
-        return Submission.objects.all()
-    if not is_reviewer(user):
-        return Submission.objects.none()
-    assigned = ReviewerAssignment.objects.filter(reviewer=user)
-    conflicted = ConflictDeclaration.objects.filter(reviewer=user, has_conflict=True).values("dossier")
-    return Submission.objects.filter(
-        (
-            Q(call__in=assigned.filter(dossier__isnull=True).values("call"))
-            | Q(dossier__in=assigned.filter(dossier__isnull=False).values("dossier"))
-            | Q(preregistration__dossier__in=assigned.filter(dossier__isnull=False).values("dossier"))
-        )
-        & ~Q(dossier__in=conflicted)
-        & ~Q(preregistration__dossier__in=conflicted)
-    )
+    the calls and dossiers assigned to them; never one of a dossier they declared a conflict
+    with."""
+    return Submission.objects.filter(staff_scope(user))
+
+
+# E-mails about one application, by the keys they were queued under (OutboxMessage.dedupe_key).
+_MAIL_ABOUT = (
+    ("receipt", Receipt, "submission__call", "submission__organisation"),
+    ("decision", Decision, "dossier__call", "dossier__organisation"),
+    ("conflict", ConflictDeclaration, "dossier__call", "dossier__organisation"),
+)
+
+
+def outbox_for_staff(user):
+    """The outbox as the admin lists it: for call managers (who resend failed e-mails) every
+    message except those about an application out of their scope (a receipt's summary, a
+    decision's motivation); for anyone else nothing."""
+    if not is_call_manager(user):
+        return OutboxMessage.objects.none()
+    about_hidden = Q(pk__in=[])
+    for prefix, model, call, organisation in _MAIL_ABOUT:
+        for pk in model.objects.exclude(staff_scope(user, call=call, organisation=organisation)).values_list("pk", flat=True):
+            about_hidden |= Q(dedupe_key__startswith=f"{prefix}:{pk}:")
+    return OutboxMessage.objects.exclude(about_hidden)
 
 
 def receipt_for(user, reference: str, *, second_factor: bool):

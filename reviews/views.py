@@ -269,7 +269,10 @@ def decide(request, slug, reference):
 def attachment(request, slug, reference, pk):
     _call, dossier, submission = _dossier_page(request, slug, reference)
     declaration = selectors.declaration_of(request.user, dossier)
-    if not is_call_manager(request.user) and (declaration is None or declaration.has_conflict):
+    # The dossier page's rule: a reviewer declares first; nobody reads past a conflict,
+    # a call manager included.
+    undeclared = declaration is None and not is_call_manager(request.user)
+    if undeclared or (declaration is not None and declaration.has_conflict):
         raise Http404
     item = selectors.submitted_attachments(dossier, submission).filter(pk=pk).first()
     if item is None:

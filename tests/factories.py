@@ -74,7 +74,7 @@ class EvaluationCriterionFactory(factory.django.DjangoModelFactory):
 
 
 def _valid_enterprise_number(n: int) -> str:
-    base = f"0{(1000000 + n) % 10000000:07d}"
+    base = f"0{2000000 + n % 8000000:07d}"  # 0200.000.000 and up: the register issues no lower number
     return f"{base}{97 - int(base) % 97:02d}"
 
 

@@ -23,6 +23,8 @@ GROUP_PERMISSIONS = {
     ]
     + [f"reviews.{verb}_reviewerassignment" for verb in _MANAGE]
     + [f"reviews.view_{model}" for model in ("conflictdeclaration", "admissibilityreview", "scoresheet", "decision")],
-    REVIEWERS: [f"intake.view_{model}" for model in ("call", "organisation", "preregistration", "submission")],
+    # None: reviewers work in /reviews/, whose views check assignments and conflicts. A
+    # model permission would only open the admin to a reviewer made staff.
+    REVIEWERS: [],
 }
 GROUP_LABELS = {CALL_MANAGERS: _("Call managers"), REVIEWERS: _("Reviewers")}

@@ -8,13 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
+# The lowest number the Crossroads Bank for Enterprises issues (DESIGN.md §2): numbers of
+# the 0-series start at 0200.000.000, so 0000.000.097, whose check digits add up, is no one.
+FIRST_ISSUED = "0200000000"
+
 
 def normalise_enterprise_number(value: str) -> str:
     """Return the canonical 10-digit form of an enterprise number, or raise ValidationError
     with a Dutch message that says what is wrong.
 
     Accepts 0403.019.261, 0403019261, BE 0403 019 261 and the old 9-digit form 403019261.
-    Check digits: 97 - (first 8 digits mod 97), checked by python-stdnum's be.vat."""
+    Check digits: 97 - (first 8 digits mod 97), checked by python-stdnum's be.vat; and no
+    number below 0200.000.000, which the register never issues. The organisation's number
+    and every mandating enterprise's number pass through here."""
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(_("Enter the enterprise number."), code="required")
@@ -39,6 +45,14 @@ def normalise_enterprise_number(value: str) -> str:
                 "establishment unit (vestigingseenheid), not of the enterprise."
             ),
             code="enterprise_number_first_digit",
+        )
+    if compact < FIRST_ISSUED:
+        raise ValidationError(
+            _(
+                "The register (KBO) issues no enterprise number below 0200.000.000: this number does not exist, "
+                "even though its check digits add up."
+            ),
+            code="enterprise_number_not_issued",
         )
     try:
         be_vat.validate(compact)

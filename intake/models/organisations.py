@@ -77,6 +77,8 @@ class Invitation(models.Model):
     token = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    # Set at creation (settings.INVITATION_VALID_DAYS); intake.deadlines judges it.
+    expires_at = models.DateTimeField(_("valid until"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 

@@ -332,7 +332,7 @@ def mandates_template_csv() -> str:
     because that is what Excel in a Belgian locale opens as columns, in UTF-8."""
     rows = [
         MANDATE_CSV_COLUMNS,
-        ("0123.456.749", "Voorbeeld NV", "9000", "Gent", "ja", "info@voorbeeld.example"),
+        ("0423.456.765", "Voorbeeld NV", "9000", "Gent", "ja", "info@voorbeeld.example"),
         ("0765.432.146", "Voorbeeld Twee BV", "3500", "Hasselt", "nee", ""),
     ]
     return "\ufeff" + "".join(";".join(row) + "\r\n" for row in rows)

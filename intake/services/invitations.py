@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from intake import deadlines
 from intake.audit import audit_record
 from intake.kernel.errors import DomainError, NotAllowed
+from intake.kernel.formatting import format_brussels
 from intake.messaging.outbox import outbox_enqueue
 from intake.models import Invitation, Membership, Organisation
 from intake.services.organisations import require_owner
@@ -23,7 +24,12 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise DomainError(_("%(email)s is already a member of this organisation.") % {"email": email})
     invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, invited_by=invited_by, token=secrets.token_urlsafe(32)
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        token=secrets.token_urlsafe(32),
+        expires_at=deadlines.invitation_valid_until(now=deadlines.clock()),
     )
     audit_record(actor=invited_by, action="invitation.created", obj=invitation, organisation=organisation, data={"email": email})
     outbox_enqueue(
@@ -44,6 +50,11 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").filter(token=token).first()
     if invitation is None or invitation.accepted_at is not None:
         raise DomainError(_("This invitation is no longer valid. Ask the owner to invite you again."))
+    if deadlines.invitation_expired(invitation):
+        raise DomainError(
+            _("This invitation expired on %(moment)s. Ask the owner to invite you again.")
+            % {"moment": format_brussels(invitation.expires_at)}
+        )
     # The link is bound to the address it was sent to: a forwarded link does not let
     # someone else join.
     if invitation.email.lower() != (user.email or "").lower():

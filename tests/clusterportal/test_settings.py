@@ -22,6 +22,8 @@ print(json.dumps({
     "language": settings.LANGUAGE_CODE, "tz": settings.TIME_ZONE, "use_tz": settings.USE_TZ,
     "mailer": settings.MAILERS["default"]["BACKEND"], "debug": settings.DEBUG,
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
+    "trusted_proxies": getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0),
+    "secure_cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE],
 }))
 """
 
@@ -71,6 +73,25 @@ def test_settings_postgresql_and_redis_from_the_environment(tmp_path):
     assert config["broker"] == "redis://cache.example.org:6379/2"
     assert config["cache"].endswith("RedisCache")
     assert config["mailer"].endswith("smtp.EmailBackend")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 0), ("1", 1), ("2", 2)])
+def test_settings_trusted_proxies_is_the_one_setting_allauth_reads(tmp_path, value, expected):
+    """docker-compose.yml and .env.example set TRUSTED_PROXIES=1: allauth's login limits
+    must see it (its ALLAUTH_TRUSTED_PROXY_COUNT), not only the portal's own limits, or
+    behind the proxy every failed login counts against one address, the proxy's."""
+    result = run_probe(tmp_path, **({"TRUSTED_PROXIES": value} if value else {}))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["trusted_proxies"] == expected
+
+
+def test_settings_production_sends_every_cookie_only_over_https(tmp_path):
+    """The session, the CSRF token and the language choice (/i18n/setlang/)."""
+    result = run_probe(
+        tmp_path, DJANGO_ENV="production", EMAIL_URL="smtp://mail:25", SECRET_KEY="x7Jq-" + "k" * 50, ALLOWED_HOSTS="p.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["secure_cookies"] == [True, True, True]
 
 
 def test_settings_production_refuses_to_start_without_a_secret(tmp_path):

@@ -88,6 +88,18 @@ def test_dossier_page_attachment_download_is_audited_and_not_cached(client, revi
     assert (event.actor, event.object_id) == (review.reviewer, str(attachment.pk))
 
 
+def test_dossier_page_attachment_not_for_a_call_manager_with_a_conflict(client, review):
+    """As the dossier page (403 "conflicted") and the admin's lists: a call manager who
+    declared a conflict downloads none of the dossier's attachments either."""
+    services.conflict_declare(dossier=review.dossier, reviewer=review.manager, has_conflict=True)
+    sign_in(client, review.manager)
+    attachment = review.dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
+
+    assert client.get(review.url("dossier")).status_code == 403
+    assert client.get(review.url("attachment", pk=attachment.pk)).status_code == 404
+    assert not AuditEvent.objects.filter(action="attachment.downloaded").exists()
+
+
 def test_attachment_removed_after_submission_stays_with_the_submitted_version(client, review):
     letters = review.dossier.attachments.get(kind=AttachmentKind.MANDATE_LETTERS)
     with time_machine.travel(while_open(review.call, minutes=5), tick=False):

@@ -156,6 +156,29 @@ def test_export_csv_does_not_let_spreadsheets_run_formulas(client, db):
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        ' =HYPERLINK("http://evil.example","klik")',  # a space first
+        '\n=HYPERLINK("http://evil.example","klik")',  # a newline first
+        '\u00a0+HYPERLINK("http://evil.example","klik")',  # a no-break space first
+        '\uff1dHYPERLINK("http://evil.example","klik")',  # a full-width equals sign
+        "\u3000\uff20SUM(1)",  # an ideographic space, then a full-width @
+        "\u200b-1+1",  # an invisible zero-width space, then -
+    ],
+)
+def test_export_csv_neutralises_a_formula_behind_blanks_or_in_full_width(client, db, name):
+    """Spreadsheets skip leading blanks before they look for a formula, and read ＝ as =."""
+    call = make_call()
+    manager = make_manager()
+    cheap_application(call, 1, organisation=OrganisationFactory(name=name))
+    sign_in(client, manager)
+
+    _header, row = _csv_rows(_get(client, call, export="csv"))
+
+    assert f"'{name}" in row
+
+
 # --- Search --------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from intake import deadlines
 from intake.kernel.errors import DomainError, OrganisationExists
 from intake.selectors import organisations as selectors
 from intake.selectors.preregistrations import preregistrations_for_user
@@ -53,10 +54,14 @@ def organisation_edit(request, pk):
 
 
 def _detail(request, organisation, invitation_form, status=200):
+    invitations_open = list(selectors.invitations_open(organisation))
+    now = deadlines.clock()
+    for invitation in invitations_open:  # the list says which links still work
+        invitation.expired = deadlines.invitation_expired(invitation, now=now)
     context = {
         "organisation": organisation,
         "memberships": selectors.memberships_of(organisation),
-        "invitations": selectors.invitations_open(organisation),
+        "invitations": invitations_open,
         "is_owner": selectors.is_owner(user=request.user, organisation=organisation),
         "invitation_form": invitation_form,
         "preregistrations": preregistrations_for_user(request.user).filter(organisation=organisation),
@@ -122,4 +127,5 @@ def invitation_accept(request, token):
         else:
             messages.success(request, _("You are now a member of %(org)s.") % {"org": membership.organisation.name})
             return redirect(membership.organisation)
-    return render(request, "intake/invitation_accept.html", {"invitation": invitation})
+    context = {"invitation": invitation, "expired": deadlines.invitation_expired(invitation)}
+    return render(request, "intake/invitation_accept.html", context)

@@ -33,6 +33,7 @@ EXPECTED_CODE_BY_WHY = {
     "length (8 digits)": "enterprise_number_length",
     "letter O instead of zero": "enterprise_number_format",
     "empty": "required",
+    "below 0200.000.000 (never issued)": "enterprise_number_not_issued",
 }
 
 
@@ -40,7 +41,7 @@ def test_enterprise_numbers_csv_covers_every_kind_of_error():
     # Guards the parametrisation below: a renamed "why" must not silently drop a case.
     invalid_whys = {row["why"] for row in ENTERPRISE_ROWS if row["valid"] == "no"}
     assert invalid_whys == set(EXPECTED_CODE_BY_WHY)
-    assert sum(row["valid"] == "yes" for row in ENTERPRISE_ROWS) == 5
+    assert sum(row["valid"] == "yes" for row in ENTERPRISE_ROWS) == 6
 
 
 @pytest.mark.parametrize("row", [r for r in ENTERPRISE_ROWS if r["valid"] == "yes"], ids=lambda r: f"{r['input']!r}-{r['why']}")

@@ -207,6 +207,25 @@ def test_parse_invalid_email_is_an_error_and_empty_email_is_fine():
     assert [row.line for row in report.rows] == [3]
 
 
+def test_parse_refuses_a_number_the_register_never_issues_naming_the_rule():
+    """0000.000.097 passes the check digits, but no enterprise has a number below
+    0200.000.000: it counts for no mandate, with a message that names the rule."""
+    never_issued = ("0000.000.097", *good_row(2)[1:])
+    report = parse_mandates_csv(csv_bytes([never_issued, good_row(3)]), existing_numbers=set())
+
+    assert codes(report) == [(2, "enterprise_number_not_issued")]
+    assert "0200.000.000" in str(report.errors[0].message)
+    assert [row.line for row in report.rows] == [3]
+
+
+def test_mandates_template_example_rows_are_valid():
+    """A template downloaded and uploaded as it is imports its two examples."""
+    report = parse_mandates_csv(mandates_template_csv().encode("utf-8"), existing_numbers=set())
+
+    assert report.errors == []
+    assert len(report.rows) == 2
+
+
 def test_parse_reports_numbers_already_in_the_dossier():
     data = csv_bytes([good_row(1), good_row(2)])
     report = parse_mandates_csv(data, existing_numbers={enterprise_number(2)})

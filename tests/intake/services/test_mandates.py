@@ -163,6 +163,14 @@ def test_mandate_add_invalid_fields_raise_validation_error_with_codes(dossier, a
     assert not dossier.mandates.exists()
 
 
+def test_mandate_add_refuses_a_number_the_register_never_issues(dossier, actor):
+    with pytest.raises(ValidationError) as raised:
+        mandate_add(dossier_id=dossier.pk, data=mandate_data(enterprise_number="0000000097"), actor=actor)
+
+    assert [e.code for e in raised.value.error_dict["enterprise_number"]] == ["enterprise_number_not_issued"]
+    assert not dossier.mandates.exists()
+
+
 def test_mandate_update_changes_and_increments_the_version(dossier, actor):
     mandate = mandate_add(dossier_id=dossier.pk, data=mandate_data(1), actor=actor)
 

@@ -225,6 +225,7 @@ def test_resubmit_view_keeps_every_version_readable(logged_in_client, call, orga
     assert download["Content-Disposition"].startswith(f'attachment; filename="{first.reference}.json";')
     assert download["Content-Type"].startswith("application/json")
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Cache-Control"] == "private, no-store"  # as attachments and receipts
     assert json.loads(download.content)["version"] == 1
 
     assert logged_in_client.get(url(call, organisation, "dossier_version", version=3)).status_code == 404

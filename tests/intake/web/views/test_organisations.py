@@ -2,11 +2,15 @@
 owners invite colleagues, members see only their own organisations."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.kernel.enums import Role
+from intake.kernel.formatting import format_brussels
 from intake.models import AuditEvent, Invitation, Membership, Organisation
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -54,6 +58,15 @@ def test_organisation_detail_shows_the_dotted_enterprise_number(logged_in_client
     assert organisation.name in response.content.decode()
 
 
+def test_organisation_create_refuses_a_number_below_the_first_issued_naming_the_rule(logged_in_client):
+    data = organisation_post_data(enterprise_number="0000000097")  # check digits add up
+
+    response = logged_in_client.post(reverse("intake:organisation_create"), data)
+
+    assert not Organisation.objects.exists()
+    assert "geen ondernemingsnummer lager dan 0200.000.000" in " ".join(response.context["form"].errors["enterprise_number"])
+
+
 @pytest.mark.parametrize(
     ("typed", "code"),
     [
@@ -61,6 +74,7 @@ def test_organisation_detail_shows_the_dotted_enterprise_number(logged_in_client
         ("2.147.812.701", "enterprise_number_first_digit"),
         ("0403.019.2", "enterprise_number_length"),
         ("04O3.019.261", "enterprise_number_format"),
+        ("0000.000.097", "enterprise_number_not_issued"),
     ],
 )
 def test_organisation_create_invalid_number_keeps_every_typed_value(logged_in_client, typed, code):
@@ -170,6 +184,44 @@ def test_invitation_accept_by_invited_user_makes_an_editor(
     assert client.get(reverse("intake:organisation_detail", kwargs={"pk": organisation.pk})).status_code == 200
     # A used link cannot be used again.
     assert client.post("/" + accept_path).status_code == 404
+
+
+def test_invitation_expires_after_14_days_and_says_so(client, user, organisation, mailoutbox, django_capture_on_commit_callbacks):
+    sent = timezone.now().replace(microsecond=0)
+    with time_machine.travel(sent, tick=False):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            _invite(client, organisation)
+    invitation = Invitation.objects.get()
+    valid_until = format_brussels(invitation.expires_at)
+    accept = reverse("intake:invitation_accept", kwargs={"token": invitation.token})
+    colleague = UserFactory(email="colleague@example.org")
+
+    assert invitation.expires_at == sent + timedelta(days=14)
+    assert f"geldig tot {valid_until}" in mailoutbox[0].body
+    assert f"geldig tot {valid_until}" in client.get(organisation.get_absolute_url()).content.decode()
+    with time_machine.travel(invitation.expires_at - timedelta(seconds=1), tick=False):
+        client.force_login(colleague)
+        assert f"geldig tot {valid_until}" in client.get(accept).content.decode()
+    with time_machine.travel(invitation.expires_at, tick=False):
+        page = client.get(accept).content.decode()
+        refused = client.post(accept, follow=True)
+
+    assert f"verlopen op {valid_until}" in page
+    assert 'type="submit">Aanvaard de uitnodiging' not in page
+    assert not Membership.objects.filter(user=colleague).exists()
+    assert f"verlopen op {valid_until}" in refused.content.decode()
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_invitation_validity_is_configurable(logged_in_client, organisation, settings):
+    settings.INVITATION_VALID_DAYS = 3
+
+    _invite(logged_in_client, organisation)
+
+    invitation = Invitation.objects.get()
+    assert invitation.expires_at - invitation.created_at < timedelta(days=3, seconds=1)
+    assert invitation.expires_at - invitation.created_at > timedelta(days=3, seconds=-1)
 
 
 def test_invitation_accept_by_another_address_creates_no_membership(client, user, organisation):
