@@ -62,8 +62,6 @@ class BelgianNumbersAdmin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-
-
 class LabelledRowsFormSet(BaseInlineFormSet):
     """A tabular inline shows each field's label once, as a column header, which names none
     of the controls below it (axe-core: "Form elements must have labels"). Each visible
