@@ -18,13 +18,14 @@ from intake.services.attachments import attachment_upload
 from intake.services.submissions import dossier_submit
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 from tests.intake.dossier_helpers import NETWORK, complete_dossier, save_section
+from tests.intake.file_helpers import pdf_bytes
 
 FIVE_MB = 5 * 1024 * 1024
 
 
 def _big_pdf(tag: str) -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n" + (tag.encode() * (FIVE_MB // len(tag)))[: FIVE_MB - 20] + b"\n%%EOF\n"
-    return SimpleUploadedFile(f"{tag}.pdf", body, content_type="application/pdf")
+    # A real PDF (uploads are parsed and inspected), padded to 5 MB.
+    return SimpleUploadedFile(f"{tag}.pdf", pdf_bytes(FIVE_MB, text=tag), content_type="application/pdf")
 
 
 @override_settings(ROOT_URLCONF="bench.urls")

@@ -235,6 +235,14 @@ STORAGES = {
     },
 }
 
+# Spreadsheet uploads (XLSX, ODS) are ZIP archives: intake.rules.files checks these bounds
+# on the archive's directory before a byte of it is decompressed. A budget workbook has a
+# few dozen parts of at most a few MB that deflate 5-20 times; a ZIP bomb (20 KB that
+# unpacks to 20 MB, or 20,000 empty entries) is far outside them.
+UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
+UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_MB = env.int("UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_MB", default=50)
+UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=100)
+
 # --- E-mail ---------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clusterportal <noreply@clusterportal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -185,8 +185,10 @@ class MandateNotFound(DomainError):
 
 
 class AttachmentRefused(DomainError):
-    """An upload refused for a reason the applicant can fix; ``code`` says which."""
+    """An upload refused for a reason the applicant can fix; ``code`` says which, and
+    ``field`` which field of the upload form it is about (the kind chosen, or the file)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+        self.field = "kind" if code == "invalid_kind" else "file"

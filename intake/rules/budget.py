@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -138,16 +139,24 @@ def _year_rules(call, year) -> list[RuleResult]:
     return results
 
 
+def beyond_duration_message(limit: int, year: int) -> str:
+    """(d) as it is told wherever a year beyond the call's duration turns up: in the budget
+    rules, in the budget form that refuses a fourth year form before any rule runs, in the
+    action plan and the KPI targets."""
+    return ngettext(
+        "This call allows at most %(limit)d year; year %(year)d is outside that.",
+        "This call allows at most %(limit)d years; year %(year)d is outside that.",
+        limit,
+    ) % {"limit": limit, "year": year}
+
+
 def _duration_rules(call, numbers: list[int]) -> list[RuleResult]:
     """(d) Years 1..N, each once, N at most the call's duration."""
     limit = call.max_duration_years
     beyond = sorted({n for n in numbers if n > limit})
     results = []
     if beyond:
-        message = _("This call lasts at most %(limit)d years; the budget has year %(years)s.") % {
-            "limit": limit,
-            "years": ", ".join(str(n) for n in beyond),
-        }
+        message = beyond_duration_message(limit, beyond[0])
     else:
         message = _("The budget stays within the call's duration of %(limit)d years.") % {"limit": limit}
     results.append(RuleResult(TOO_MANY_YEARS, beyond[0] if beyond else None, not beyond, message))

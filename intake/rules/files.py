@@ -1,13 +1,21 @@
 """Rules for uploaded files: the type is decided by the content (magic bytes and, for
-spreadsheets, the ZIP directory), never by the name or the Content-Type the browser sent,
-both chosen by the uploader; sizes per file and per dossier; safe file names and the
-Content-Disposition that carries them."""
+spreadsheets, the package's own metadata inside a ZIP archive kept within bounds), never by
+the name or the Content-Type the browser sent, both chosen by the uploader; sizes per file
+and per dossier; safe file names and the Content-Disposition that carries them. What an
+accepted type may not carry (scripts, macros) is intake.rules.active_content."""
 
 import re
+import struct
 import unicodedata
 import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import quote
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -61,6 +69,200 @@ _EXTENSION_RE = re.compile(r"^[A-Za-z0-9]{1,10}$")
 
 _ASCII_SAFE_RE = re.compile(r"[^A-Za-z0-9 ._()-]")
 
+# --- archives (XLSX, ODS) ------------------------------------------------------------------
+
+# Bytes of central directory allowed per entry: a 46-byte header plus a name and extra
+# fields (a workbook's are some 30 and 0-30 bytes). zipfile parses the directory by its
+# size, not by the entry count the end record declares, so the size is bounded too.
+_DIRECTORY_BYTES_PER_ENTRY = 300
+
+
+# A part smaller than this cannot hurt whatever its ratio (a short run of spaces deflates
+# 50:1); the total bound covers many such parts together.
+_RATIO_FLOOR_BYTES = MB
+
+
+# The package metadata read to tell what an archive is: a few KB in any real workbook.
+_MAX_METADATA_BYTES = MB
+
+
+_EOCD = b"PK\x05\x06"
+
+
+_EOCD_SIZE = 22
+
+
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+_ZIP64_EOCD = b"PK\x06\x06"
+
+
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+    ParseError,
+    DefusedXmlException,
+)
+
+
+def _refuse_archive(code: str, message: str):
+    fix = _("Save it again as an ordinary XLSX or ODS workbook and upload that.")
+    raise AttachmentRefused(code, f"{message} {fix}")
+
+
+def _directory_bounds(file) -> None:
+    """The end record of a ZIP says how many entries its directory holds and how big it
+    is: read from the file's last 64 KiB, before zipfile parses one entry (parsing 20,000
+    entries is where a hostile archive spends the server's CPU)."""
+    file.seek(0, 2)
+    size = file.tell()
+    tail_size = min(size, _EOCD_SIZE + 0xFFFF + 20)
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    at = tail.rfind(_EOCD)
+    if at < 0 or tail_size - at < _EOCD_SIZE:
+        raise zipfile.BadZipFile("no end of central directory")
+    _sig, _disk, _cd_disk, _on_disk, entries, directory_size, _offset, _comment = struct.unpack(
+        "<4s4H2LH", tail[at : at + _EOCD_SIZE]
+    )
+    if at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        _sig, _disk, record_offset, _disks = struct.unpack("<4sLQL", tail[at - 20 : at])
+        file.seek(record_offset)
+        record = file.read(56)
+        if record[:4] != _ZIP64_EOCD:
+            raise zipfile.BadZipFile("broken zip64 end record")
+        entries, directory_size = struct.unpack("<QQ", record[32:48])
+    limit = settings.UPLOAD_ARCHIVE_MAX_ENTRIES
+    if entries > limit or directory_size > limit * _DIRECTORY_BYTES_PER_ENTRY:
+        _refuse_too_many_entries(limit)
+
+
+def _refuse_too_many_entries(limit: int):
+    _refuse_archive(
+        "archive_entries",
+        _("This file is a ZIP archive with more than %(max)s parts; a workbook has at most a few dozen.") % {"max": limit},
+    )
+
+
+def _member_bounds(members: list[zipfile.ZipInfo]) -> None:
+    """Number of entries, total size and compression ratio, as the directory declares
+    them. zipfile never inflates an entry beyond its declared size (and fails on the
+    CRC if the data says otherwise), so bounding what is declared bounds the work."""
+    limit = settings.UPLOAD_ARCHIVE_MAX_ENTRIES
+    if len(members) > limit:
+        _refuse_too_many_entries(limit)
+    total = sum(member.file_size for member in members)
+    max_mb = settings.UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_MB
+    if total > max_mb * MB:
+        _refuse_archive(
+            "archive_too_large",
+            _("Unpacked, this file would be %(size)s; a workbook may be at most %(max)s MB unpacked.")
+            % {"size": filesizeformat(total), "max": max_mb},
+        )
+    ratio = settings.UPLOAD_ARCHIVE_MAX_RATIO
+    for member in members:
+        if member.file_size >= _RATIO_FLOOR_BYTES and member.file_size > ratio * max(member.compress_size, 1):
+            _refuse_archive(
+                "archive_ratio",
+                _(
+                    "A part of this file is compressed more than %(ratio)s times (%(packed)s that unpacks to %(size)s): "
+                    "that is how a ZIP bomb is made, not a workbook."
+                )
+                % {
+                    "ratio": ratio,
+                    "packed": filesizeformat(member.compress_size),
+                    "size": filesizeformat(member.file_size),
+                },
+            )
+
+
+@contextmanager
+def open_archive(file):
+    """The ZIP archive of ``file``, opened only once its directory is within the bounds of
+    settings.UPLOAD_ARCHIVE_* (AttachmentRefused otherwise, with the reason)."""
+    file.seek(0)
+    _directory_bounds(file)
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        _member_bounds(archive.infolist())
+        yield archive
+
+
+def read_xml(archive, name: str):
+    """A small metadata part of a package, parsed; ValueError if it is missing or too
+    big, ParseError if it is no XML, DefusedXmlException if it declares a DTD (entities
+    are how XML parsers are attacked, and package metadata never needs one)."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise ValueError(f"{name} missing") from None
+    if info.file_size > _MAX_METADATA_BYTES:
+        raise ValueError(f"{name} too large")
+    return parse_xml(archive.read(info), forbid_dtd=True)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ContentTypes:
+    """An OOXML package's [Content_Types].xml (ECMA-376 part 2, §10.1.2): the type of a
+    part is its Override, else the Default of its extension. Part names compare
+    case-insensitively."""
+
+    defaults: dict[str, str]
+    overrides: dict[str, str]
+
+    def of(self, name: str) -> str:
+        name = name.lstrip("/").lower()
+        if name in self.overrides:
+            return self.overrides[name]
+        return self.defaults.get(name.rpartition(".")[2] if "." in name else "", "")
+
+
+def content_types(archive) -> ContentTypes:
+    defaults, overrides = {}, {}
+    for element in read_xml(archive, "[Content_Types].xml"):
+        kind, content_type = _local(element.tag), element.get("ContentType", "").strip().lower()
+        if kind == "Default":
+            defaults[element.get("Extension", "").lower()] = content_type
+        elif kind == "Override":
+            overrides[element.get("PartName", "").lstrip("/").lower()] = content_type
+    return ContentTypes(defaults, overrides)
+
+
+def _main_part(archive) -> str | None:
+    """The part the package relationship "officeDocument" points at (transitional and
+    strict OOXML spell that relationship type differently)."""
+    for element in read_xml(archive, "_rels/.rels"):
+        if (
+            _local(element.tag) == "Relationship"
+            and element.get("Type", "").endswith("/officeDocument")
+            and element.get("TargetMode", "Internal") == "Internal"
+        ):
+            return element.get("Target", "").lstrip("/")
+    return None
+
+
+# The main part of a workbook; a macro-enabled one (.xlsm) is recognised as a workbook too,
+# so that intake.rules.active_content can say it is refused for its macros.
+SPREADSHEET_MAIN_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.ms-excel.sheet.macroenabled.main+xml",
+    }
+)
+
+
 # --- content sniffing ---------------------------------------------------------------------
 
 
@@ -68,43 +270,41 @@ def detect_type(head: bytes, file) -> str | None:
     """The content type of ``file`` judged by its bytes, or None if it is none of the
     accepted types. ``head`` is the start of the file (at least 5 bytes); ``file`` is a
     seekable binary file object, used to look inside ZIP containers. Its position is put
-    back to where it was."""
+    back to where it was. A ZIP archive beyond the bounds of settings.UPLOAD_ARCHIVE_*
+    raises AttachmentRefused saying which, before anything in it is decompressed.
+    What an accepted type may not contain is intake.rules.active_content."""
     if head.startswith(b"%PDF-"):
         return PDF
     if not head.startswith(b"PK\x03\x04"):
         return None
     position = file.tell()
     try:
-        file.seek(0)
-        return _zip_type(file)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError, NotImplementedError, RuntimeError):
+        with open_archive(file) as archive:
+            return _zip_type(archive)
+    except ARCHIVE_ERRORS:
         # Whatever a hostile or broken archive makes zipfile raise, it is not a file we accept.
         return None
     finally:
         file.seek(position)
 
 
-def _zip_type(file) -> str | None:
-    with zipfile.ZipFile(file) as archive:
-        members = archive.infolist()
-        if not members:
-            return None
-        first = members[0]
-        # ODF (ISO/IEC 26300, part 3 §3.3): the first entry is "mimetype", stored, holding
-        # the media type. Only this tiny member is ever decompressed, so a ZIP bomb stays
-        # harmless; header_offset == 0 checks that it is physically first, too.
-        expected = ODS.encode("ascii")
-        if first.filename == "mimetype" and first.header_offset == 0:
-            if first.file_size == len(expected) and archive.read(first) == expected:
-                return ODS
-            return None  # another ODF document (text, presentation): not a spreadsheet
-        names = {member.filename for member in members}
-        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-            # A macro-enabled workbook (.xlsm) has the same layout plus a VBA project;
-            # reviewers must never be handed macros under an .xlsx name.
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return None
-            return XLSX
+def _zip_type(archive) -> str | None:
+    members = archive.infolist()
+    if not members:
+        return None
+    first = members[0]
+    # ODF (ISO/IEC 26300, part 3 §3.3): the first entry is "mimetype", stored, holding
+    # the media type; header_offset == 0 checks that it is physically first, too.
+    expected = ODS.encode("ascii")
+    if first.filename == "mimetype" and first.header_offset == 0:
+        if first.file_size == len(expected) and archive.read(first) == expected:
+            read_xml(archive, "META-INF/manifest.xml")  # a package without a readable manifest is no ODF
+            return ODS
+        return None  # another ODF document (text, presentation): not a spreadsheet
+    main = _main_part(archive)
+    names = {member.filename.lower() for member in members}
+    if main and main.lower() in names and content_types(archive).of(main) in SPREADSHEET_MAIN_TYPES:
+        return XLSX
     return None
 
 

@@ -16,6 +16,7 @@ from intake.audit import audit_record, records_late_attempts
 from intake.kernel.enums import AttachmentKind, DossierSection
 from intake.kernel.errors import AttachmentRefused
 from intake.models import Attachment, Mandate
+from intake.rules.active_content import refuse_active_content
 from intake.rules.files import ALLOWED_TYPES, HEAD_BYTES, TYPE_LABELS, allowed_types, check_size, detect_type, sanitise_filename
 from intake.selectors.dossiers import attachments_total_size
 from intake.services.dossiers import bump_section_version, dossier_lock_for_edit
@@ -77,9 +78,10 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor, arriv
 
     Raises the DomainErrors of ``dossier_lock_for_edit`` (pre-registration not submitted,
     deadline passed, dossier no longer editable) and AttachmentRefused with code
-    ``invalid_kind``, ``empty``, ``too_large``, ``dossier_too_large`` or
-    ``type_not_allowed``. When it raises, nothing is stored: a file already written is
-    deleted again."""
+    ``invalid_kind``, ``empty``, ``too_large``, ``dossier_too_large``,
+    ``type_not_allowed``, an ``archive_*`` bound of intake.rules.files, or the active
+    content of intake.rules.active_content (``pdf_*``, ``workbook_*``). When it raises,
+    nothing is stored: a file already written is deleted again."""
     storage = Attachment.file.field.storage
     stored_name = None
     try:
@@ -107,6 +109,9 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor, arriv
                     )
                     % {"kind": AttachmentKind(kind).label, "types": ", ".join(TYPE_LABELS[t] for t in allowed_types(kind))},
                 )
+            # Inline, before the file is stored: a refused file never enters the dossier. It
+            # runs on the upload request only; a submission never waits on it (README, Security).
+            refuse_active_content(content_type, uploaded_file)
 
             safe_name = sanitise_filename(getattr(uploaded_file, "name", "") or "", content_type=content_type)
             hashing = _HashingFile(uploaded_file)

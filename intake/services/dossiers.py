@@ -11,6 +11,7 @@ from intake.audit import records_late_attempts
 from intake.kernel.enums import DOSSIER_EDITABLE_STATES, DossierSection, DossierState, Phase, PreRegistrationState
 from intake.kernel.errors import DomainError, DossierLocked, EditConflict, NotEditable
 from intake.models import SECTION_FIELDS, Activity, Dossier, Kpi, PreRegistration
+from intake.rules.budget import beyond_duration_message
 from intake.workflow import transition
 
 
@@ -128,9 +129,7 @@ def _refuse_years_beyond_duration(dossier, years: set[int]) -> None:
     limit = dossier.call.max_duration_years
     beyond = sorted(y for y in years if y < 1 or y > limit)
     if beyond:
-        raise DomainError(
-            _("This call lasts at most %(limit)d years; year %(year)d is outside that.") % {"limit": limit, "year": beyond[0]}
-        )
+        raise DomainError(beyond_duration_message(limit, beyond[0]))
 
 
 @records_late_attempts

@@ -19,7 +19,8 @@ def report(request, exc: DomainError) -> None:
 def attach(exc: DomainError, form) -> None:
     """A refused save told in the page's error summary, next to what it is about: the fields
     an incomplete pre-registration lacks, the year a budget problem is in; any other
-    refusal (a deadline, a duplicate) is the form's own error. ``form`` may be a formset."""
+    refusal about one field (``exc.field``: an uploaded file) is that field's error; any
+    other refusal (a deadline, a duplicate) is the form's own error. ``form`` may be a formset."""
     if isinstance(exc, Incomplete) and exc.fields and not hasattr(form, "forms"):
         for name, what in exc.fields:
             field = form.fields.get(name)
@@ -32,6 +33,11 @@ def attach(exc: DomainError, form) -> None:
         for problem in exc.problems:
             year = problem.year if problem.year and problem.year <= len(form.forms) else 1
             form.forms[year - 1].add_error(None, problem.message)
+        return
+    field = getattr(exc, "field", None)
+    if field and not hasattr(form, "forms") and field in form.fields:
+        # A refusal about one thing the user gave (an uploaded file) is told at that field.
+        form.add_error(field, exc.message)
         return
     # A formset's refusal is told on its first row (a formset has no errors of its own to add to).
     target = form.forms[0] if hasattr(form, "forms") else form

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from intake.models import BudgetYear, Mandate, Organisation, PreRegistration
+from intake.models import Attachment, BudgetYear, Mandate, Organisation, PreRegistration
 from intake.services.dossiers import dossier_for
 from tests.e2e.conftest import axe_violations
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 from tests.intake.dossier_helpers import submitted_preregistration
+from tests.intake.file_helpers import pdf_bytes
+from tests.intake.pdf_builders import open_action_javascript
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -66,6 +68,15 @@ def _assert_refused_page(page, name, *, fields=()):
     assert violations == [], (name, violations)
 
 
+def _open_dossier(page, applicant, width):
+    """The applicant's dossier unlocked (pre-registration submitted), signed in at ``width``."""
+    user, organisation, call = applicant
+    submitted_preregistration(call, organisation, user)
+    dossier_for(call=call, organisation=organisation)
+    page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(page, user)
+
+
 @pytest.fixture
 def applicant(live_server):
     user = UserFactory()
@@ -112,11 +123,8 @@ def test_refused_preregistration_and_organisation_open_with_the_error_summary(pa
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_refused_dossier_forms_open_with_the_error_summary(page, applicant, width):
-    user, organisation, call = applicant
-    submitted_preregistration(call, organisation, user)
-    dossier_for(call=call, organisation=organisation)
-    page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(page, user)
+    _, organisation, call = applicant
+    _open_dossier(page, applicant, width)
     query = f"?organisation={organisation.pk}"
 
     # The budget: an amount that is not one. The stored budget stays as it was.
@@ -157,3 +165,20 @@ def test_refused_dossier_forms_open_with_the_error_summary(page, applicant, widt
     page.click("form[action$='/dossier/submit/'] button[type=submit]")
     page.wait_for_load_state()
     _assert_refused_page(page, "dossier-submit")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_refused_upload_opens_the_attachments_page_with_the_reason_in_the_error_summary(page, applicant, width):
+    _, organisation, call = applicant
+    _open_dossier(page, applicant, width)
+
+    page.goto(f"/calls/{call.slug}/dossier/attachments/?organisation={organisation.pk}")
+    page.select_option("#id_kind", "mandate-letters")
+    hostile = pdf_bytes(change=open_action_javascript)
+    page.set_input_files("#id_file", files=[{"name": "mandaatbrieven.pdf", "mimeType": "application/pdf", "buffer": hostile}])
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+
+    _assert_refused_page(page, "attachments-refused", fields=["file"])
+    assert "Dit PDF-bestand bevat JavaScript;" in page.text_content("#error-summary")
+    assert not Attachment.objects.exists()

@@ -5,8 +5,6 @@ could have produced.
 ``complete_dossier`` gives a dossier that dossier_gaps() finds nothing wrong with; the
 smaller builders let a test make one part of it differ."""
 
-import io
-import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -23,6 +21,7 @@ from intake.services.dossiers import activities_save, dossier_for, dossier_save_
 from intake.services.mandates import mandate_add, mandates_import_csv
 from intake.services.submissions import preregistration_submit
 from tests.factories import PreRegistrationFactory
+from tests.intake import file_helpers
 
 D = Decimal
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -78,17 +77,11 @@ def mandates_csv(count: int, *, start: int = 0, postal_code: str = "9000") -> by
 
 
 def pdf_bytes(text: str = "mandaatbrieven") -> bytes:
-    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() + b"\n%%EOF\n"
+    return file_helpers.pdf_bytes(text=text)
 
 
 def xlsx_bytes(marker: str = "begroting") -> bytes:
-    """A real ZIP with the two members that make it an XLSX."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook name="{marker}"/>')
-    return buffer.getvalue()
+    return file_helpers.xlsx_bytes(marker=marker)
 
 
 def pdf_upload(name: str = "mandaatbrieven.pdf", text: str = "mandaatbrieven") -> SimpleUploadedFile:

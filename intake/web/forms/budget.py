@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intake.rules.budget import AMOUNT_FIELDS
+from intake.rules.budget import AMOUNT_FIELDS, beyond_duration_message
 from intake.web.forms.base import PortalForm
 from intake.web.forms.fields import EuroField
 
@@ -17,6 +17,14 @@ class BudgetYearForm(PortalForm):
 
 
 class BudgetFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # More year forms than the call has years (a crafted POST, or a page opened before
+        # the call was shortened) is the duration rule, and says so, instead of Django's
+        # "Please submit at most 3 forms". Formatted here: Django adds only %(num)d.
+        message = beyond_duration_message(self.max_num, self.max_num + 1)
+        self.error_messages["too_many_forms"] = message.replace("%", "%%")
+
     def filled_years(self) -> list[dict]:
         """The years as the budget service takes them: a year counts when any amount is
         filled in (empty trailing years are left out); an empty amount is 0."""

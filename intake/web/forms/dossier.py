@@ -84,6 +84,12 @@ class ActivityForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, _("year %(year)d") % {"year": y}) for y in range(1, years + 1)]
 
+    def has_changed(self):
+        # The year select has no empty choice, so an untouched blank row posts year 1 too:
+        # only what the user typed makes a row. A row without a title (nor a description,
+        # which is kept so that typed text is never dropped unseen) is an empty row.
+        return any(name in self.changed_data for name in ("title", "description"))
+
 
 KpiFormSet = forms.formset_factory(KpiForm, extra=2, can_delete=True)
 

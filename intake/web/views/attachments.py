@@ -12,7 +12,7 @@ from intake.models import Attachment
 from intake.selectors import dossiers as selectors
 from intake.services import attachments as services
 from intake.web.decorators import page_url, with_dossier
-from intake.web.errors import report
+from intake.web.errors import attach, report
 from intake.web.files import attachment_response
 from intake.web.forms.attachments import AttachmentUploadForm
 from intake.web.views.dossier import render_section
@@ -34,7 +34,7 @@ def dossier_attachments(request, *, call, organisation, dossier):
                     arrived_at=request.arrived_at,
                 )
             except DomainError as exc:
-                form.add_error("file", exc.message)
+                attach(exc, form)
             else:
                 messages.success(request, _("%(name)s uploaded.") % {"name": attachment.original_name})
                 return redirect(page_url("dossier_attachments", call, organisation))

@@ -45,6 +45,10 @@ def test_budget_with_a_year_beyond_the_duration_is_refused(logged_in_client, cal
     assert response.status_code == 400
     assert not BudgetYear.objects.filter(dossier=dossier).exists()
     assert fresh(dossier).section_versions == {}
+    # The summary names the rule, not Django's "Verstuur maximaal 3 formulieren".
+    summary = response.content.decode().split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Deze oproep laat hoogstens 3 jaar toe; jaar 4 valt daarbuiten." in summary
+    assert "formulieren" not in summary
 
 
 @pytest.mark.django_db

@@ -136,6 +136,30 @@ def test_activity_formset_saves_rows_and_leaves_deleted_ones_out(logged_in_clien
     assert fresh(dossier).section_versions == {DossierSection.ACTION_PLAN: 1}
 
 
+def test_action_plan_with_one_activity_saves_beside_the_untouched_blank_rows(logged_in_client, call, organisation, dossier):
+    # As the browser sends the page: the blank rows' year selects have no empty option and post "1".
+    data = _rows([{"year": "2", "title": "Opstart werkgroepen", "description": ""}], organisation=organisation)
+    data["rows-TOTAL_FORMS"] = 3
+    for index in (1, 2):
+        data.update({f"rows-{index}-year": "1", f"rows-{index}-title": "", f"rows-{index}-description": ""})
+
+    response = logged_in_client.post(section_url(call, organisation, DossierSection.ACTION_PLAN), data)
+
+    assert response.status_code == 302
+    assert list(Activity.objects.filter(dossier=dossier).values_list("year", "title")) == [(2, "Opstart werkgroepen")]
+    assert fresh(dossier).section_versions == {DossierSection.ACTION_PLAN: 1}
+
+
+def test_action_plan_row_with_a_description_but_no_title_asks_for_the_title(logged_in_client, call, organisation, dossier):
+    data = _rows([{"year": "1", "title": "", "description": "Drie workshops voor de leden"}], organisation=organisation)
+
+    response = logged_in_client.post(section_url(call, organisation, DossierSection.ACTION_PLAN), data)
+
+    assert response.status_code == 400
+    assert not Activity.objects.filter(dossier=dossier).exists()
+    assert response.context["formset"].forms[0].errors["title"]
+
+
 def test_activity_formset_stale_version_is_409_and_changes_nothing(logged_in_client, call, organisation, dossier):
     url_ = section_url(call, organisation, DossierSection.ACTION_PLAN)
     assert logged_in_client.post(url_, _rows([{"year": "1", "title": "Eerst"}], organisation=organisation)).status_code == 302
