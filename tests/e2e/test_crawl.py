@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -414,13 +415,14 @@ def crawl(browser, django_db_setup, django_db_blocker, tmp_path_factory):
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "crawl"}},
         STORAGES={
+            **django_settings.STORAGES,
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(private)}},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         LANGUAGE_CODE="nl-be",
     )
     with django_db_blocker.unblock(), overrides, translation.override("nl"):
         try:
+            # The worker runs for the whole crawl: whatever a page queues goes to it too.
             with _tasks_run(root) as workers:
                 data = crawl_data.build()
                 wait_until(
@@ -428,32 +430,39 @@ def crawl(browser, django_db_setup, django_db_blocker, tmp_path_factory):
                     what="the receipts of the crawl's submissions",
                     context=workers.logs if workers else lambda: "",
                 )
-            server = LiveServer("localhost")
-            contexts = {}
-            try:
-                sessions = {
-                    "applicant": session_cookie(data.applicant, server.url, second_factor=False),
-                    "reviewer": session_cookie(data.reviewer, server.url),
-                    "reviewer-password-only": session_cookie(data.reviewer, server.url, second_factor=False),
-                    "manager": session_cookie(data.manager, server.url),
-                }
-                pages = {}
-                for role in ("anonymous", *sessions):
-                    context = browser.new_context(base_url=server.url, locale="nl-BE", bypass_csp=True)
-                    context.set_default_timeout(15000)
-                    context.add_init_script(path=str(axe_script()))  # once per context, not sent for every page
-                    if role in sessions:
-                        context.add_cookies([sessions[role]])
-                    contexts[role] = context
-                    pages[role] = context.new_page()
-                yield Crawl(url=server.url, data=data, contexts=contexts, pages=pages, tmp=root)
-            finally:
-                for context in contexts.values():
-                    context.close()
-                server.stop()
+                with _served(browser, data) as (server, contexts, pages):
+                    yield Crawl(url=server.url, data=data, contexts=contexts, pages=pages, tmp=root)
         finally:
             # What a transactional test leaves: an empty database (the groups come back).
             call_command("flush", verbosity=0, interactive=False)
+
+
+@contextlib.contextmanager
+def _served(browser, data):
+    """The live server, and a browser context (with one tab) per role, signed in as allauth
+    records it: the reviewer and the manager with their second factor."""
+    server = LiveServer("localhost")
+    contexts, pages = {}, {}
+    try:
+        sessions = {
+            "applicant": session_cookie(data.applicant, server.url, second_factor=False),
+            "reviewer": session_cookie(data.reviewer, server.url),
+            "reviewer-password-only": session_cookie(data.reviewer, server.url, second_factor=False),
+            "manager": session_cookie(data.manager, server.url),
+        }
+        for role in ("anonymous", *sessions):
+            context = browser.new_context(base_url=server.url, locale="nl-BE", bypass_csp=True)
+            context.set_default_timeout(15000)
+            context.add_init_script(path=str(axe_script()))  # once per context, not sent for every page
+            if role in sessions:
+                context.add_cookies([sessions[role]])
+            contexts[role] = context
+            pages[role] = context.new_page()
+        yield server, contexts, pages
+    finally:
+        for context in contexts.values():
+            context.close()
+        server.stop()
 
 
 @pytest.fixture
@@ -489,8 +498,9 @@ def test_page(crawl, visit, width):
         page.goto("about:blank")  # nothing of this visit (a half-sent form) reaches the next
 
 
-def test_receipt_is_a_pdf_rendered_by_the_worker(crawl):
-    """The receipt of the applicant's dossier, downloaded as its organisation's member."""
+def test_receipt_download_is_the_rendered_pdf(crawl):
+    """The receipt of the applicant's dossier (rendered by the worker on PostgreSQL),
+    downloaded as its organisation's member."""
     response = crawl.contexts["applicant"].request.get(f"/receipts/{crawl.data.dossier_ref}/")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
