@@ -7,7 +7,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run dev test setup messages messages-update migrate lint check-deploy compose-check bench bench-smoke clean help
+.PHONY: run dev test setup messages messages-update migrate lint check-deploy compose-check bench bench-smoke screenshots clean help
 
 help:
 	@echo "make run    start the portal (web + Celery worker + beat) with demo data"
@@ -80,6 +80,14 @@ bench: $(VENV)/.dev messages
 # Every benchmark with tiny sizes, in seconds: proves they still run. Part of `make test`.
 bench-smoke: $(VENV)/.dev messages
 	$(PY) -m bench --smoke
+
+# The README's pictures: the browser crawl (tests/e2e/test_crawl.py) keeps the pages it
+# marks, and the receipt's first page rendered with pdftoppm (Debian: poppler-utils).
+SCREENSHOTS_DIR := $(CURDIR)/docs/screenshots
+
+screenshots: $(VENV)/.dev messages
+	rm -f $(SCREENSHOTS_DIR)/*.png
+	SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(PY) -m pytest tests/e2e/test_crawl.py -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var

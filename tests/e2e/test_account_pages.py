@@ -42,7 +42,9 @@ def test_entrance_pages_pass_axe(page, width):
     page.fill("input[name=password1]", "kort")
     page.fill("input[name=password2]", "anders")
     page.get_by_role("button", name="Registreren").click()
-    page.get_by_text("Dit wachtwoord is te kort").wait_for()
+    # The error summary (focused) and the message next to the field both say it.
+    page.locator("#error-summary:focus").get_by_text("Dit wachtwoord is te kort").wait_for()
+    assert page.locator("#id_password1_error, .invalid-feedback").get_by_text("Dit wachtwoord is te kort").count() >= 1
     _check(page, "signup with errors")
 
 

@@ -7,12 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from reviews import services
+from tests.e2e.conftest import session_cookie
 from tests.reviews.conftest import build_review
-from tests.reviews.review_helpers import cheap_application, sign_in
+from tests.reviews.review_helpers import cheap_application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -30,8 +29,7 @@ def review(transactional_db, settings, tmp_path):
 
 def _signed_in(page, live_server, user):
     """The browser takes over a session signed in with a second factor, as allauth records it."""
-    session = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page.context.add_cookies([session_cookie(user, live_server.url)])
 
 
 def _check(page, name: str, width: int):

@@ -83,6 +83,13 @@ def broker():
             "integration tests need PostgreSQL: a Celery worker process cannot see SQLite's in-memory test "
             "database (run with DATABASE_URL=postgres://..., as CI does)"
         )
+    with empty_test_redis() as client:
+        yield client
+
+
+@contextlib.contextmanager
+def empty_test_redis():
+    """Redis database 13, flushed before and after. Skips without Redis."""
     url = _redis_url()
     client = redis.Redis.from_url(url)
     try:
@@ -90,9 +97,11 @@ def broker():
     except redis.exceptions.ConnectionError as exc:
         pytest.skip(f"integration tests need Redis at {url}: {exc}")
     client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    try:
+        yield client
+    finally:
+        client.flushdb()
+        client.close()
 
 
 def _reset_publisher(app) -> None:
@@ -102,16 +111,24 @@ def _reset_publisher(app) -> None:
     kombu.pools.reset()
 
 
-@pytest.fixture
-def celery_publisher(_eager_celery, broker):
+@contextlib.contextmanager
+def publishing_to_test_redis():
     """This process publishes real task messages to Redis database 13 (eager mode off)."""
     previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     celery_app.conf.broker_url = _redis_url()
     celery_app.conf.task_always_eager = False
     _reset_publisher(celery_app)
-    yield celery_app
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
-    _reset_publisher(celery_app)
+    try:
+        yield celery_app
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+        _reset_publisher(celery_app)
+
+
+@pytest.fixture
+def celery_publisher(_eager_celery, broker):
+    with publishing_to_test_redis() as app:
+        yield app
 
 
 @pytest.fixture
@@ -212,21 +229,27 @@ class Workers:
             worker.stop()
 
 
-@pytest.fixture
-def workers(transactional_db, broker, smtp, celery_publisher, tmp_path):
-    """Start real workers with ``workers.start()``; all are stopped at the end of the test."""
+def worker_env(*, tmp_path: Path, smtp_port: int) -> dict:
+    """The environment of a worker process: this test run's database, Redis database 13,
+    the test's SMTP server, and a VAR_DIR (private files: $VAR_DIR/private) of its own."""
     excluded = {"REDIS_URL", "DATABASE_URL", "EMAIL_URL", "CELERY_BROKER_DIR", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
     env = {k: v for k, v in os.environ.items() if k not in excluded and not k.startswith("CELERY_TASK_")}
     env.update(
         DATABASE_URL=_database_url(connection.settings_dict),  # pytest-django's test database
         REDIS_URL=_redis_url(),
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
         OUTBOX_RETRY_BASE_SECONDS="1",
         CONN_MAX_AGE="0",
         VAR_DIR=str(tmp_path / "var"),
         PYTHONUNBUFFERED="1",
     )
-    started = Workers(env=env, tmp_path=tmp_path)
+    return env
+
+
+@pytest.fixture
+def workers(transactional_db, broker, smtp, celery_publisher, tmp_path):
+    """Start real workers with ``workers.start()``; all are stopped at the end of the test."""
+    started = Workers(env=worker_env(tmp_path=tmp_path, smtp_port=smtp.port), tmp_path=tmp_path)
     try:
         yield started
     finally:
