@@ -229,7 +229,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         ]
 
     def _may_decide(self, request):
-        return request.user.has_perm("intake.change_organisation")
+        return request.user.has_perm("intake.verify_organisation")
 
     def evidence_view(self, request, pk, evidence_pk):
         if not self.has_view_permission(request):

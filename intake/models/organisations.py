@@ -53,6 +53,8 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        # Deciding who acts for an organisation, without the right to edit its details.
+        permissions = [("verify_organisation", _("Can verify claims on organisations"))]
 
     def __str__(self):
         return self.name
