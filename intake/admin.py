@@ -189,7 +189,9 @@ class MembershipInline(LabelledTabularInline):
 
 
 class VerdictForm(forms.Form):
-    note = forms.CharField(label=_("note to the members"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    note = forms.CharField(
+        label=_("note to the members"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
+    )
 
 
 @admin.register(Organisation)
