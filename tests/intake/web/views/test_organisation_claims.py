@@ -226,3 +226,10 @@ def test_an_unverified_organisation_submits_and_the_snapshot_says_it_was_unverif
 
     snapshot = snapshot_of(preregistration.submissions.get())
     assert snapshot["organisation"]["verification"] == VerificationState.UNVERIFIED
+
+
+def test_the_list_of_my_organisations_says_which_are_not_yet_verified(logged_in_client, organisation):
+    page = logged_in_client.get(reverse("intake:organisation_list")).content.decode()
+
+    assert organisation.name in page
+    assert "Nog niet geverifieerd door VLAIO" in page
