@@ -239,6 +239,8 @@ STORAGES = {
 # on the archive's directory before a byte of it is decompressed. A budget workbook has a
 # few dozen parts of at most a few MB that deflate 5-20 times; a ZIP bomb (20 KB that
 # unpacks to 20 MB, or 20,000 empty entries) is far outside them.
+# Evidence of a claim on an organisation (a mandate, the articles of association): PDF.
+ORGANISATION_EVIDENCE_MAX_MB = env.int("ORGANISATION_EVIDENCE_MAX_MB", default=10)
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
 UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_MB = env.int("UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_MB", default=50)
 UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=100)

@@ -2,14 +2,20 @@
 extensions without a developer. Submissions and audit events are read-only here."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import deadlines
-from intake.kernel.enums import Phase, ReceiptStatus
+from intake.kernel.enums import ClaimState, Phase, ReceiptStatus, Role, VerificationState
+from intake.kernel.errors import DomainError
 from intake.kernel.formatting import format_brussels, format_euro, format_percent
 from intake.messaging.outbox import outbox_resend
 from intake.messaging.receipts import receipt_requeue
@@ -22,6 +28,8 @@ from intake.models import (
     Invitation,
     Membership,
     Organisation,
+    OrganisationClaim,
+    OrganisationEvidence,
     OutboxMessage,
     PolicyPriority,
     PreRegistration,
@@ -29,7 +37,9 @@ from intake.models import (
     Reminder,
     Submission,
 )
-from intake.services import extensions
+from intake.selectors.organisations import registry_facts
+from intake.services import extensions, verification
+from intake.web.files import evidence_response
 from intake.web.forms.fields import EuroField, PercentField
 
 
@@ -178,11 +188,115 @@ class MembershipInline(LabelledTabularInline):
     raw_id_fields = ("user",)
 
 
+class VerdictForm(forms.Form):
+    note = forms.CharField(
+        label=_("note to the members"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
+    )
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "enterprise_number_display", "legal_form", "postal_code", "municipality")
+    list_display = ("name", "enterprise_number_display", "verification_state", "open_claims", "postal_code", "municipality")
+    list_filter = ("verification_state",)
     search_fields = ("name", "enterprise_number")
     inlines = [MembershipInline]
+    # The verdict is given on the verification page, audited; not typed into a field.
+    readonly_fields = ("verification_state", "verified_at", "verified_by", "verification_note", "verification_link")
+
+    @admin.display(description=_("open claims"))
+    def open_claims(self, obj):
+        return obj.claims.filter(state=ClaimState.OPEN).count() or ""
+
+    @admin.display(description=_("verification page"))
+    def verification_link(self, obj):
+        if obj.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:intake_organisation_verification", args=[obj.pk]), gettext("Verify the claim")
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/verification/",
+                self.admin_site.admin_view(self.verification_view),
+                name="intake_organisation_verification",
+            ),
+            path(
+                "<int:pk>/evidence/<int:evidence_pk>/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="intake_organisation_evidence",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _may_decide(self, request):
+        return request.user.has_perm("intake.verify_organisation")
+
+    def evidence_view(self, request, pk, evidence_pk):
+        if not self.has_view_permission(request):
+            raise Http404
+        evidence = get_object_or_404(OrganisationEvidence, organisation_id=pk, pk=evidence_pk)
+        try:
+            return evidence_response(evidence)
+        except FileNotFoundError:
+            raise Http404 from None
+
+    def verification_view(self, request, pk):
+        """One page for the verdict: who claims, with what evidence, what the register says;
+        then Verify / Reject, and a decision on each open claim of someone else."""
+        if not self.has_view_permission(request):
+            raise Http404
+        organisation = get_object_or_404(Organisation, pk=pk)
+        form = VerdictForm(request.POST or None)
+        if request.method == "POST" and self._may_decide(request) and form.is_valid():
+            note = form.cleaned_data["note"]
+            action = request.POST.get("action", "")
+            try:
+                if action == "verify":
+                    verification.organisation_verify(organisation_id=pk, actor=request.user, note=note)
+                    messages.success(request, gettext("The organisation is verified."))
+                elif action == "reject":
+                    verification.organisation_reject(organisation_id=pk, actor=request.user, note=note)
+                    messages.success(request, gettext("The claim is rejected."))
+                elif action.startswith("claim-"):
+                    claim_id, _sep, decision = action.removeprefix("claim-").partition("-")
+                    claim = get_object_or_404(OrganisationClaim, organisation=organisation, pk=int(claim_id))
+                    verification.claim_decide(claim_id=claim.pk, actor=request.user, decision=decision, note=note)
+                    messages.success(request, gettext("The claim is decided."))
+                else:
+                    raise DomainError(gettext("Choose a decision."))
+            except (DomainError, ValueError) as exc:
+                messages.error(request, getattr(exc, "message", gettext("Choose a decision.")))
+            else:
+                return redirect("admin:intake_organisation_verification", pk=pk)
+        claims = organisation.claims.select_related("claimant", "decided_by").prefetch_related("evidence")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Verify the claim on %(name)s") % {"name": organisation.name},
+            "organisation": organisation,
+            "owners": organisation.memberships.filter(role=Role.OWNER).select_related("user"),
+            "evidence": organisation.evidence.filter(claim__isnull=True).select_related("uploaded_by"),
+            "registry": registry_facts(organisation),
+            "open_claims": [c for c in claims if c.state == ClaimState.OPEN],
+            "decided_claims": [c for c in claims if c.state != ClaimState.OPEN],
+            "form": form,
+            "may_decide": self._may_decide(request),
+            "can_verify": organisation.verification_state != VerificationState.VERIFIED,
+            "can_reject": organisation.verification_state == VerificationState.UNVERIFIED,
+        }
+        return TemplateResponse(request, "admin/intake/organisation/verification.html", context)
+
+
+@admin.register(OrganisationClaim)
+class OrganisationClaimAdmin(ReadOnlyAdmin):
+    """The queue: open claims first. Decisions are taken on the organisation's
+    verification page, where the evidence of both sides is."""
+
+    list_display = ("organisation", "kind", "claimant", "state", "created_at")
+    list_filter = ("state", "kind")
+    search_fields = ("organisation__name", "organisation__enterprise_number", "claimant__email")
 
 
 @admin.register(Invitation)

@@ -53,5 +53,9 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("organisations/<int:pk>/members/<int:membership_pk>/remove/", organisations.membership_remove, name="membership_remove"),
+    path("organisations/<int:pk>/evidence/", organisations.evidence_upload, name="evidence_upload"),
+    path("organisations/<int:pk>/evidence/<int:evidence_pk>/", organisations.evidence_download, name="evidence_download"),
+    path("organisations/<int:pk>/requests/<int:claim_pk>/", organisations.join_request_decide, name="join_request_decide"),
+    path("organisations/claim/<str:enterprise_number>/", organisations.organisation_claim, name="organisation_claim"),
     path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
 ]

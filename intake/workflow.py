@@ -9,11 +9,13 @@ from django.db import transaction
 
 from intake import deadlines
 from intake.audit import audit_record
-from intake.kernel.enums import DOSSIER_EDITABLE_STATES, DOSSIER_SCORED_STATES, Phase
+from intake.kernel.enums import DOSSIER_EDITABLE_STATES, DOSSIER_SCORED_STATES, ClaimKind, Phase
+from intake.kernel.enums import ClaimState as CS
 from intake.kernel.enums import DossierState as DS
 from intake.kernel.enums import PreRegistrationState as PR
+from intake.kernel.enums import VerificationState as VS
 from intake.kernel.errors import InvalidTransition
-from intake.models import Dossier, PreRegistration
+from intake.models import Dossier, Organisation, OrganisationClaim, PreRegistration
 
 # (from, to) pairs a pre-registration may take. Withdrawn → draft lets an organisation
 # reconsider before the deadline (deadlines are checked by the services).
@@ -81,6 +83,79 @@ def transition(obj, to_state: str, *, actor, note: str = "", extra_fields=(), da
         data=data,
     )
     return obj
+
+
+# --- Who acts for an organisation ---------------------------------------------------------
+
+# A call manager decides a claim once; a rejected claim may be verified later (new evidence),
+# and a verified one goes back to unverified when its ownership is transferred to a
+# contesting claimant, whose claim is then the one to verify.
+VERIFICATION_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (VS.UNVERIFIED, VS.VERIFIED),
+        (VS.UNVERIFIED, VS.REJECTED),
+        (VS.REJECTED, VS.VERIFIED),
+        (VS.REJECTED, VS.UNVERIFIED),
+        (VS.VERIFIED, VS.UNVERIFIED),
+    }
+)
+
+# A join request ends accepted or refused; a contest in any of the three decisions.
+CLAIM_TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
+    ClaimKind.JOIN: frozenset({(CS.OPEN, CS.ACCEPTED), (CS.OPEN, CS.REFUSED)}),
+    ClaimKind.CONTEST: frozenset({(CS.OPEN, CS.ACCEPTED), (CS.OPEN, CS.REFUSED), (CS.OPEN, CS.TRANSFERRED)}),
+}
+
+
+def organisation_verification_transition(organisation: Organisation, to_state: str, *, actor, note: str = "", data=None):
+    """Set the verification of ``organisation`` (locked by the caller) with its audit
+    event ``organisation.<to state>``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a transition must run inside the transaction that locked the row")
+    from_state = organisation.verification_state
+    if (from_state, to_state) not in VERIFICATION_TRANSITIONS:
+        raise InvalidTransition(from_state, to_state)
+    organisation.verification_state = to_state
+    organisation.verified_at = deadlines.clock()
+    organisation.verified_by = actor if getattr(actor, "is_authenticated", False) else None
+    organisation.verification_note = note
+    organisation.save(update_fields=["verification_state", "verified_at", "verified_by", "verification_note"])
+    audit_record(
+        actor=actor,
+        action=f"organisation.{to_state}",
+        obj=organisation,
+        organisation=organisation,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+    )
+    return organisation
+
+
+def claim_transition(claim: OrganisationClaim, to_state: str, *, actor, note: str = "", data=None):
+    """Decide ``claim`` (locked by the caller) with its audit event ``claim.<to state>``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a transition must run inside the transaction that locked the row")
+    from_state = claim.state
+    if (from_state, to_state) not in CLAIM_TRANSITIONS[claim.kind]:
+        raise InvalidTransition(from_state, to_state)
+    claim.state = to_state
+    claim.decided_at = deadlines.clock()
+    claim.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    claim.decision_note = note
+    claim.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+    audit_record(
+        actor=actor,
+        action=f"claim.{to_state}",
+        obj=claim,
+        organisation=claim.organisation,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data={"claimant": claim.claimant.email, "kind": claim.kind, **(data or {})},
+    )
+    return claim
 
 
 # --- What a page may offer --------------------------------------------------------------------

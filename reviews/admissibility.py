@@ -8,9 +8,10 @@ from dataclasses import asdict, dataclass
 from django.utils.translation import gettext as _
 
 from intake import deadlines
+from intake.kernel.enums import VerificationState
 from intake.kernel.validators import is_valid_enterprise_number
 from intake.rules.completeness import attachment_gaps, budget_gaps, mandate_gaps
-from intake.rules.snapshots import snapshot_of
+from intake.rules.snapshots import snapshot_of, verification_at_submission
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class Check:
 def checklist(dossier, submission) -> list[Check]:
     if submission is None:
         return [Check("submitted", _("A version of the dossier was submitted"), False)]
-    content = snapshot_of(submission)["content"]
+    snapshot = snapshot_of(submission)
+    content = snapshot["content"]
     call = dossier.call
     return [
         Check("on_time", _("Submitted before the deadline that applied"), deadlines.submitted_on_time(submission)),
@@ -33,6 +35,7 @@ def checklist(dossier, submission) -> list[Check]:
             _("The enterprise number is valid"),
             is_valid_enterprise_number(dossier.organisation.enterprise_number),
         ),
+        _verification_check(snapshot, dossier.organisation),
         Check(
             "mandates",
             _("At least %(n)d valid, distinct Flemish mandating enterprises") % {"n": call.min_mandating_enterprises},
@@ -45,6 +48,17 @@ def checklist(dossier, submission) -> list[Check]:
             not attachment_gaps(content),
         ),
     ]
+
+
+def _verification_check(snapshot, organisation) -> Check:
+    """Whether VLAIO verified who acts for the organisation. Not a rule of the call: an
+    unverified organisation may submit (a verification queue never costs a deadline), so the
+    reviewer sees it, and sees a verification given after the submission too."""
+    if verification_at_submission(snapshot) == VerificationState.VERIFIED:
+        return Check("organisation_verified", _("VLAIO had verified the claim on the organisation when it submitted"), True)
+    if organisation.verification_state == VerificationState.VERIFIED:
+        return Check("organisation_verified", _("VLAIO verified the claim on the organisation after it submitted"), True)
+    return Check("organisation_verified", _("Not yet verified by VLAIO: who acts for the organisation"), False)
 
 
 def checklist_data(checks: list[Check]) -> list[dict]:

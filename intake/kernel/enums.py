@@ -34,6 +34,31 @@ class Role(models.TextChoices):
     EDITOR = "editor", _("editor")
 
 
+class VerificationState(models.TextChoices):
+    """Whether a call manager verified that the organisation's people act for it
+    (DESIGN.md "Who may act for an organisation"). Nothing waits for it: an unverified
+    organisation prepares and submits as a verified one does."""
+
+    UNVERIFIED = "unverified", _("not yet verified by VLAIO")
+    VERIFIED = "verified", _("verified by VLAIO")
+    REJECTED = "rejected", _("claim rejected by VLAIO")
+
+
+class ClaimKind(models.TextChoices):
+    JOIN = "join", _("request to join")
+    CONTEST = "contest", _("contested claim")
+
+
+class ClaimState(models.TextChoices):
+    OPEN = "open", _("open")
+    # A join request accepted, or a contest decided by adding the claimant as a member.
+    ACCEPTED = "accepted", _("accepted: added as member")
+    # A contest decided for the claimant: they become the owner, the others editors.
+    TRANSFERRED = "transferred", _("ownership transferred")
+    # A join request refused, or a contest decided for the current owners.
+    REFUSED = "refused", _("refused: the claim is kept")
+
+
 class LegalForm(models.TextChoices):
     VZW = "vzw", _("vzw (non-profit association)")
     IVZW = "ivzw", _("ivzw (international non-profit association)")

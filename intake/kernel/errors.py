@@ -116,8 +116,8 @@ class OrganisationExists(DomainError):
         self.organisation = organisation
         super().__init__(
             _(
-                "An organisation with enterprise number %(number)s already exists in the portal. Ask its owner to "
-                "invite you: they can do so under “My organisations”."
+                "An organisation with enterprise number %(number)s already exists in the portal. Ask to become a "
+                "member, or contest the claim if it is not right."
             )
             % {"number": organisation.enterprise_number_display}
         )

@@ -14,8 +14,18 @@ GROUP_PERMISSIONS = {
     ]
     + [
         f"intake.view_{model}"
-        for model in ("organisation", "preregistration", "submission", "auditevent", "invitation", "membership")
+        for model in (
+            "organisation",
+            "organisationclaim",
+            "organisationevidence",
+            "preregistration",
+            "submission",
+            "auditevent",
+            "invitation",
+            "membership",
+        )
     ]
+    + ["intake.verify_organisation"]
     + [
         f"intake.{verb}_{model}"
         for model in ("outboxmessage", "reminder", "receipt", "callfollow")

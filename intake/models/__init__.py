@@ -13,7 +13,7 @@ from intake.models.calls import (
 )
 from intake.models.dossiers import SECTION_FIELDS, Activity, Attachment, BudgetYear, Dossier, Kpi, LiveAttachments, Mandate
 from intake.models.messaging import CallFollow, OutboxMessage, Reminder, UserSettings
-from intake.models.organisations import Invitation, Membership, Organisation
+from intake.models.organisations import Invitation, Membership, Organisation, OrganisationClaim, OrganisationEvidence
 from intake.models.preregistrations import PreRegistration
 from intake.models.submissions import Extension, Receipt, Submission
 
@@ -35,6 +35,8 @@ __all__ = [
     "Mandate",
     "Membership",
     "Organisation",
+    "OrganisationClaim",
+    "OrganisationEvidence",
     "OutboxMessage",
     "PolicyPriority",
     "PreRegistration",

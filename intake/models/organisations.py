@@ -6,8 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from intake.kernel.enums import (
+    ClaimKind,
+    ClaimState,
     LegalForm,
     Role,
+    VerificationState,
 )
 from intake.kernel.validators import format_enterprise_number, validate_belgian_postal_code, validate_enterprise_number
 
@@ -36,11 +39,22 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("members")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Written only by intake.workflow.organisation_verification_transition.
+    verification_state = models.CharField(
+        _("verification"), max_length=12, choices=VerificationState.choices, default=VerificationState.UNVERIFIED
+    )
+    verified_at = models.DateTimeField(_("verification decided at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    verification_note = models.TextField(_("verification note"), blank=True)
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        # Deciding who acts for an organisation, without the right to edit its details.
+        permissions = [("verify_organisation", _("Can verify claims on organisations"))]
 
     def __str__(self):
         return self.name
@@ -51,6 +65,10 @@ class Organisation(models.Model):
     @property
     def enterprise_number_display(self) -> str:
         return format_enterprise_number(self.enterprise_number)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_state == VerificationState.VERIFIED
 
 
 class Membership(models.Model):
@@ -89,3 +107,72 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.organisation}"
+
+
+def _evidence_path(instance, filename):
+    return f"organisations/{instance.organisation_id}/{filename}"
+
+
+class OrganisationEvidence(models.Model):
+    """A document that shows a person acts for the organisation (a mandate or its articles
+    of association), for the call manager who verifies a claim. PDF only, judged by
+    intake.rules.files like a dossier's letters; stored privately, downloaded only by the
+    organisation's members and call managers."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("organisation")
+    )
+    # The claim it supports when a second claimant contests; empty for the owners' own claim.
+    claim = models.ForeignKey(
+        "OrganisationClaim", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("claim")
+    )
+    file = models.FileField(_("file"), upload_to=_evidence_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence of a claim")
+        verbose_name_plural = _("evidence of claims")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class OrganisationClaim(models.Model):
+    """A second person who claims an enterprise number already in the portal: a request to
+    join (the owners or a call manager accept it) or a contest of the current claim (a
+    call manager decides). Its state is written only by intake.workflow."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="claims", verbose_name=_("organisation")
+    )
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("claimant"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ClaimKind.choices)
+    state = models.CharField(_("state"), max_length=12, choices=ClaimState.choices, default=ClaimState.OPEN)
+    motivation = models.TextField(_("motivation"), blank=True)
+    created_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("claim on an organisation")
+        verbose_name_plural = _("claims on organisations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open claim per person and organisation: a second click is the same request.
+            models.UniqueConstraint(
+                fields=["organisation", "claimant"], condition=models.Q(state="open"), name="one_open_claim_per_claimant"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.claimant} → {self.organisation}"

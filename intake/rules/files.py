@@ -315,15 +315,20 @@ def allowed_types(kind: str) -> tuple[str, ...]:
 # --- sizes -------------------------------------------------------------------------------
 
 
-def check_size(call, *, size: int, stored_total: int) -> None:
+def check_file_size(*, size: int, max_mb: int) -> None:
+    """One file's bounds: not empty, at most ``max_mb``. A dossier's attachments (the call's
+    bound) and an organisation's evidence (settings.ORGANISATION_EVIDENCE_MAX_MB) both."""
     if size == 0:
         raise AttachmentRefused("empty", _("This file is empty. Choose the file again, or another file."))
-    if size > call.max_attachment_mb * MB:
+    if size > max_mb * MB:
         raise AttachmentRefused(
             "too_large",
-            _("This file is %(size)s; an attachment may be at most %(max)s MB.")
-            % {"size": filesizeformat(size), "max": call.max_attachment_mb},
+            _("This file is %(size)s; an attachment may be at most %(max)s MB.") % {"size": filesizeformat(size), "max": max_mb},
         )
+
+
+def check_size(call, *, size: int, stored_total: int) -> None:
+    check_file_size(size=size, max_mb=call.max_attachment_mb)
     if stored_total + size > call.max_dossier_attachments_mb * MB:
         raise AttachmentRefused(
             "dossier_too_large",

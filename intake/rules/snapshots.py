@@ -49,6 +49,7 @@ def preregistration_snapshot(preregistration, *, submitted_at, submitted_by, dea
             "enterprise_number": org.enterprise_number,
             "legal_form": org.legal_form,
             "postal_code": org.postal_code,
+            "verification": org.verification_state,
         },
         "content": {
             "network_name": preregistration.network_name,
@@ -129,7 +130,11 @@ def dossier_snapshot(dossier, *, content: dict, mandates_counted: int, submitted
     return {
         "schema": "clusterportal.dossier/1",
         "call": {"slug": dossier.call.slug, "title": dossier.call.title},
-        "organisation": {"name": dossier.organisation.name, "enterprise_number": dossier.organisation.enterprise_number},
+        "organisation": {
+            "name": dossier.organisation.name,
+            "enterprise_number": dossier.organisation.enterprise_number,
+            "verification": dossier.organisation.verification_state,
+        },
         "preregistration": preregistration.reference,
         "network_name": preregistration.network_name,
         "acronym": preregistration.acronym,
@@ -145,6 +150,13 @@ def dossier_snapshot(dossier, *, content: dict, mandates_counted: int, submitted
 
 def snapshot_of(submission) -> dict:
     return json.loads(submission.snapshot)
+
+
+def verification_at_submission(snapshot: dict) -> str | None:
+    """Whether VLAIO had verified the organisation's claim when it submitted (a
+    VerificationState value), or None for a snapshot written before the portal recorded it:
+    such a snapshot keeps its hash, so it is read as it is, never completed afterwards."""
+    return (snapshot.get("organisation") or {}).get("verification")
 
 
 def certifies_content(submission, content: dict) -> bool:

@@ -1,11 +1,12 @@
 """Organisations the user acts for, their members and open invitations; and who belongs to
 the agency (its groups), which decides the staff scopes elsewhere."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from intake.kernel.enums import Role
+from intake.kernel.enums import ClaimKind, ClaimState, Role
 from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
-from intake.models import Invitation, Membership, Organisation
+from intake.models import Invitation, Membership, Organisation, OrganisationClaim, OrganisationEvidence
 
 
 def organisations_for_user(user):
@@ -59,3 +60,50 @@ def is_reviewer(user) -> bool:
 def is_agency(user) -> bool:
     # One query: the header asks this on every page a signed-in user sees.
     return user.is_authenticated and (user.is_superuser or user.groups.filter(name__in=(REVIEWERS, CALL_MANAGERS)).exists())
+
+
+# --- Who acts for an organisation: evidence and claims ---------------------------------------
+
+
+def registry_facts(organisation):
+    """What the enterprise register (KBO Open Data) holds on the organisation's number —
+    registered name, status, type of enterprise, seat — for the call manager who verifies a
+    claim. The registry (intake.models.registry, issue 14 items 1-3) fills it in; until it
+    is connected this returns None and the verification page says the registry is not
+    loaded."""
+    return None
+
+
+def organisation_by_number(*, enterprise_number: str) -> Organisation:
+    """The organisation a second claimant typed the number of. Its name is shown to them,
+    as it is on the register; nothing else of it."""
+    return get_object_or_404(Organisation, enterprise_number=enterprise_number)
+
+
+def evidence_of(organisation):
+    """The owners' own evidence (not a contesting claimant's), oldest first."""
+    return organisation.evidence.filter(claim__isnull=True).select_related("uploaded_by")
+
+
+def evidence_for_member(*, user, organisation, pk: int) -> OrganisationEvidence:
+    return get_object_or_404(evidence_of(organisation).filter(organisation__in=organisations_for_user(user)), pk=pk)
+
+
+def open_join_requests(organisation):
+    return organisation.claims.filter(kind=ClaimKind.JOIN, state=ClaimState.OPEN).select_related("claimant")
+
+
+def open_contests(organisation):
+    return organisation.claims.filter(kind=ClaimKind.CONTEST, state=ClaimState.OPEN).select_related("claimant")
+
+
+def join_request_for_owner(*, user, organisation, pk: int) -> OrganisationClaim:
+    if not is_owner(user=user, organisation=organisation):
+        raise Http404
+    return get_object_or_404(open_join_requests(organisation), pk=pk)
+
+
+def open_claim_of(*, user, organisation) -> OrganisationClaim | None:
+    if not user.is_authenticated:
+        return None
+    return organisation.claims.filter(claimant=user, state=ClaimState.OPEN).first()

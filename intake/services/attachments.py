@@ -24,7 +24,7 @@ from intake.services.dossiers import bump_section_version, dossier_lock_for_edit
 logger = logging.getLogger(__name__)
 
 
-class _HashingFile(File):
+class HashingFile(File):
     """Wraps an uploaded file so that storing it also hashes and counts it: one read of
     the data, in chunks, whatever its size. Reading from the start again (a storage that
     seeks back to retry) starts the hash again, so it always covers the bytes stored.
@@ -52,7 +52,7 @@ class _HashingFile(File):
         return data
 
 
-def _file_size(uploaded_file) -> int:
+def file_size(uploaded_file) -> int:
     size = getattr(uploaded_file, "size", None)
     if size is not None:
         return size
@@ -63,7 +63,7 @@ def _file_size(uploaded_file) -> int:
     return size
 
 
-def _delete_stored(storage, name: str) -> None:
+def delete_stored(storage, name: str) -> None:
     try:
         storage.delete(name)
     except OSError:
@@ -94,7 +94,7 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor, arriv
             if kind not in ALLOWED_TYPES:
                 raise AttachmentRefused("invalid_kind", _("Choose what kind of attachment this is."))
             stored_total = attachments_total_size(dossier)
-            check_size(call, size=_file_size(uploaded_file), stored_total=stored_total)
+            check_size(call, size=file_size(uploaded_file), stored_total=stored_total)
 
             uploaded_file.seek(0)
             head = uploaded_file.read(HEAD_BYTES)
@@ -114,14 +114,14 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor, arriv
             refuse_active_content(content_type, uploaded_file)
 
             safe_name = sanitise_filename(getattr(uploaded_file, "name", "") or "", content_type=content_type)
-            hashing = _HashingFile(uploaded_file)
+            hashing = HashingFile(uploaded_file)
             stored_name = storage.save(
                 f"dossiers/{dossier.pk}/{uuid.uuid4().hex}-{safe_name}",
                 hashing,
                 max_length=Attachment.file.field.max_length,
             )
             # The declared size came from the upload handler; what was written is what counts.
-            if hashing.bytes_read != _file_size(uploaded_file):
+            if hashing.bytes_read != file_size(uploaded_file):
                 check_size(call, size=hashing.bytes_read, stored_total=stored_total)
 
             attachment = Attachment.objects.create(
@@ -147,7 +147,7 @@ def attachment_upload(*, dossier_id: int, uploaded_file, kind: str, actor, arriv
         # on_commit cannot help here: it never runs on rollback. The try wraps the atomic
         # block so that a failing commit cleans up too.
         if stored_name is not None:
-            _delete_stored(storage, stored_name)
+            delete_stored(storage, stored_name)
         raise
     return attachment
 
@@ -184,5 +184,5 @@ def attachment_delete(*, dossier_id: int, attachment_id: int, actor, arrived_at=
             attachment.save(update_fields=["removed_at"])
         else:
             attachment.delete()
-            transaction.on_commit(lambda: _delete_stored(storage, stored_name))
+            transaction.on_commit(lambda: delete_stored(storage, stored_name))
         bump_section_version(dossier, DossierSection.ATTACHMENTS, actor)

@@ -23,6 +23,14 @@ def attachment_response(attachment) -> FileResponse:
     return _private(response)
 
 
+def evidence_response(evidence) -> FileResponse:
+    """Stream an organisation's evidence (a PDF) as a download."""
+    handle = evidence.file.storage.open(evidence.file.name, "rb")
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(evidence.original_name)
+    return _private(response)
+
+
 def receipt_response(receipt) -> FileResponse:
     response = FileResponse(receipt.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(f"{receipt.submission.reference}.pdf")

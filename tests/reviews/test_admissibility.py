@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from intake.kernel.enums import AttachmentKind, DossierSection
+from intake.kernel.enums import AttachmentKind, DossierSection, VerificationState
 from intake.models import Call, Dossier, Organisation, Submission
 from intake.rules.completeness import attachment_gaps, content_gaps, mandate_letters_attached
 from intake.rules.snapshots import canonical_json
-from reviews.admissibility import checklist
+from reviews.admissibility import Check, checklist
 from tests.intake.dossier_helpers import valid_enterprise_number
 
 DEADLINE = datetime(2026, 5, 11, 10, 0, tzinfo=UTC)  # 12:00 Brussels (CEST)
@@ -158,3 +158,40 @@ def test_on_time_is_judged_by_the_deadlines_module_strictly_before_the_instant()
     assert next(c.ok for c in checklist(dossier, submission) if c.code == "on_time") is True
     submission.submitted_at = DEADLINE
     assert next(c.ok for c in checklist(dossier, submission) if c.code == "on_time") is False
+
+
+# --- Whether VLAIO verified who acts for the organisation (issue 14, item 4) ----------------
+
+
+def _verification_check(snapshot_organisation: dict | None, *, now: str = VerificationState.UNVERIFIED) -> Check:
+    organisation = Organisation(enterprise_number="0403019261", has_legal_personality=True, verification_state=now)
+    dossier = Dossier(call=_call(), organisation=organisation)
+    snapshot = {"content": _content(mandates=[_mandate(1)], attachments=[BUDGET, COMBINED])}
+    if snapshot_organisation is not None:
+        snapshot["organisation"] = snapshot_organisation
+    submission = Submission(snapshot=canonical_json(snapshot), submitted_at=DEADLINE - timedelta(minutes=1), deadline=DEADLINE)
+    return next(c for c in checklist(dossier, submission) if c.code == "organisation_verified")
+
+
+def test_the_checklist_shows_an_organisation_verified_at_submission():
+    check = _verification_check({"verification": "verified"})
+    assert check.ok is True
+    assert "bij de indiening" in check.label
+
+
+def test_the_checklist_shows_an_organisation_verified_after_submission():
+    check = _verification_check({"verification": "unverified"}, now=VerificationState.VERIFIED)
+    assert check.ok is True
+    assert "na de indiening" in check.label
+
+
+def test_the_checklist_shows_an_unverified_organisation():
+    check = _verification_check({"verification": "unverified"})
+    assert check.ok is False
+    assert check.label.startswith("Nog niet geverifieerd door VLAIO")
+
+
+def test_a_snapshot_from_before_verification_existed_still_reads():
+    # Written before the portal recorded it: no key, and its hash must stay what it was.
+    check = _verification_check(None)
+    assert check.ok is False

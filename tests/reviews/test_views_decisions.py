@@ -77,6 +77,8 @@ def test_admissibility_records_the_checklist_and_moves_the_state(client, review)
         "on_time": True,
         "legal_personality": True,
         "enterprise_number": True,
+        # Not a rule of the call: shown, never blocking (issue 14, item 4).
+        "organisation_verified": False,
         "mandates": True,
         "budget": True,
         "attachments": True,

@@ -48,3 +48,31 @@ class OrganisationForm(PortalModelForm):
 class InvitationForm(PortalForm):
     email = forms.EmailField(label=_("e-mail address of your colleague"))
     role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.EDITOR)
+
+
+class EvidenceForm(PortalForm):
+    file = forms.FileField(
+        label=_("evidence (PDF)"),
+        help_text=_("A mandate signed by a person who may represent the organisation, or its articles of association."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+class JoinRequestForm(PortalForm):
+    motivation = forms.CharField(
+        label=_("who you are in the organisation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ContestForm(PortalForm):
+    motivation = forms.CharField(
+        label=_("why the current claim is not right"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    file = forms.FileField(
+        label=_("evidence that you act for this organisation (PDF)"),
+        help_text=_("A mandate signed by a person who may represent the organisation, or its articles of association."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )

@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import deadlines
+from intake.kernel.enums import ClaimKind
 from intake.kernel.errors import DomainError, OrganisationExists
 from intake.selectors import organisations as selectors
 from intake.selectors.preregistrations import preregistrations_for_user
-from intake.services import invitations, organisations
-from intake.web.errors import report, run
-from intake.web.forms.organisations import InvitationForm, OrganisationForm
+from intake.services import invitations, organisations, verification
+from intake.web.errors import attach, report, run
+from intake.web.files import evidence_response
+from intake.web.forms.organisations import ContestForm, EvidenceForm, InvitationForm, JoinRequestForm, OrganisationForm
 
 
 @login_required
@@ -53,7 +55,7 @@ def organisation_edit(request, pk):
     return render(request, "intake/organisation_form.html", {"form": form, "organisation": organisation})
 
 
-def _detail(request, organisation, invitation_form, status=200):
+def _detail(request, organisation, invitation_form, status=200, evidence_form=None):
     invitations_open = list(selectors.invitations_open(organisation))
     now = deadlines.clock()
     for invitation in invitations_open:  # the list says which links still work
@@ -65,6 +67,10 @@ def _detail(request, organisation, invitation_form, status=200):
         "is_owner": selectors.is_owner(user=request.user, organisation=organisation),
         "invitation_form": invitation_form,
         "preregistrations": preregistrations_for_user(request.user).filter(organisation=organisation),
+        "evidence": selectors.evidence_of(organisation),
+        "evidence_form": evidence_form or EvidenceForm(),
+        "join_requests": selectors.open_join_requests(organisation),
+        "contested": selectors.open_contests(organisation).exists(),
     }
     return render(request, "intake/organisation_detail.html", context, status=status)
 
@@ -129,3 +135,91 @@ def invitation_accept(request, token):
             return redirect(membership.organisation)
     context = {"invitation": invitation, "expired": deadlines.invitation_expired(invitation)}
     return render(request, "intake/invitation_accept.html", context)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            verification.evidence_upload(organisation=organisation, uploaded_file=form.cleaned_data["file"], actor=request.user)
+        except DomainError as exc:
+            attach(exc, form)
+        else:
+            messages.success(request, _("Evidence added. A call manager of VLAIO verifies it; meanwhile you can keep working."))
+            return redirect(organisation)
+    return _detail(request, organisation, InvitationForm(), status=400, evidence_form=form)
+
+
+@login_required
+def evidence_download(request, pk, evidence_pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    evidence = selectors.evidence_for_member(user=request.user, organisation=organisation, pk=evidence_pk)
+    try:
+        return evidence_response(evidence)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def join_request_decide(request, pk, claim_pk):
+    organisation = selectors.organisation_for_user(user=request.user, pk=pk)
+    claim = selectors.join_request_for_owner(user=request.user, organisation=organisation, pk=claim_pk)
+    decision = request.POST.get("decision", "")
+    success = _("%(email)s is now a member.") if decision == verification.ADD_MEMBER else _("Request of %(email)s refused.")
+    run(
+        request,
+        verification.claim_decide,
+        claim_id=claim.pk,
+        actor=request.user,
+        decision=decision,
+        success=success % {"email": claim.claimant.email},
+    )
+    return redirect(organisation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_claim(request, enterprise_number):
+    """A second person who typed a number already in the portal: ask to join, or contest."""
+    organisation = selectors.organisation_by_number(enterprise_number=enterprise_number)
+    if selectors.organisations_for_user(request.user).filter(pk=organisation.pk).exists():
+        return redirect(organisation)
+    kind = request.POST.get("kind") if request.method == "POST" else None
+    join_form = JoinRequestForm(request.POST if kind == ClaimKind.JOIN else None, prefix="join")
+    contest_form = ContestForm(
+        request.POST if kind == ClaimKind.CONTEST else None,
+        request.FILES if kind == ClaimKind.CONTEST else None,
+        prefix="contest",
+    )
+    form = {ClaimKind.JOIN: join_form, ClaimKind.CONTEST: contest_form}.get(kind)
+    if form is not None and form.is_valid():
+        try:
+            verification.claim_create(
+                organisation=organisation,
+                claimant=request.user,
+                kind=kind,
+                motivation=form.cleaned_data["motivation"],
+                uploaded_file=form.cleaned_data.get("file"),
+            )
+        except DomainError as exc:
+            attach(exc, form)
+        else:
+            messages.success(
+                request,
+                _("Your request to join was sent to the owners of %(org)s.") % {"org": organisation.name}
+                if kind == ClaimKind.JOIN
+                else _("Your claim on %(org)s was sent to VLAIO. A call manager decides and tells you by e-mail.")
+                % {"org": organisation.name},
+            )
+            return redirect("intake:organisation_claim", enterprise_number=enterprise_number)
+    context = {
+        "organisation": organisation,
+        "join_form": join_form,
+        "contest_form": contest_form,
+        "open_claim": selectors.open_claim_of(user=request.user, organisation=organisation),
+    }
+    return render(request, "intake/organisation_claim.html", context, status=400 if form is not None else 200)

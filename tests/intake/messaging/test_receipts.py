@@ -142,6 +142,13 @@ def test_receipt_preregistration_pdf_prints_reference_instant_organisation_deadl
     assert submission.snapshot_sha256 in text
 
 
+def test_receipt_says_the_organisation_was_not_yet_verified_when_it_submitted(submission, receipt):
+    """An unverified organisation submits like any other (issue 14, item 4); its receipt
+    and snapshot say what VLAIO had verified at that instant."""
+    assert json.loads(submission.snapshot)["organisation"]["verification"] == "unverified"
+    assert "nog niet geverifieerd door VLAIO bij de indiening" in pdf_text(pdf_bytes_of(receipt))
+
+
 def test_receipt_pdf_is_pdfa_3a_with_title_and_author(submission, receipt):
     reader = PdfReader(io.BytesIO(pdf_bytes_of(receipt)))
 
