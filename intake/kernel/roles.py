@@ -14,7 +14,15 @@ GROUP_PERMISSIONS = {
     ]
     + [
         f"intake.view_{model}"
-        for model in ("organisation", "preregistration", "submission", "auditevent", "invitation", "membership")
+        for model in (
+            "organisation",
+            "preregistration",
+            "submission",
+            "auditevent",
+            "invitation",
+            "membership",
+            "registryextract",
+        )
     ]
     + [
         f"intake.{verb}_{model}"

@@ -154,7 +154,7 @@ def test_a_lookup_costs_the_same_queries_for_one_or_many(tmp_path, django_assert
 
 @requires_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_loads_with_copy_and_rolls_back_a_bad_file(tmp_path, django_assert_num_queries):
+def test_postgresql_loads_with_copy_and_rolls_back_a_bad_file(tmp_path):
     registry_import(path=kbo.full_zip(tmp_path))
     registry_import(path=kbo.update_zip(tmp_path))
     assert _facts(kbo.NEW).name == "Nieuw BV"
