@@ -208,3 +208,13 @@ class RegistryImportRefused(DomainError):
         elif file:
             message = _("%(file)s: %(problem)s") % {"file": file, "problem": message}
         super().__init__(message)
+
+
+class NotInRegistry(DomainError):
+    """The register (the loaded KBO extract) does not show the enterprise the call requires."""
+
+    code = "not_in_registry"
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__(" ".join(messages))

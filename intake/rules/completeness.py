@@ -14,6 +14,7 @@ from intake.kernel.formatting import format_number
 from intake.models import SECTION_FIELDS, Dossier, PreRegistration
 from intake.rules.budget import budget_violations, years_from_content
 from intake.rules.mandates import mandate_count_of_content
+from intake.rules.registry import applicant_check
 from intake.rules.snapshots import dossier_content
 
 # --- Pre-registration ---------------------------------------------------------------------
@@ -34,7 +35,17 @@ def preregistration_gaps(preregistration: PreRegistration) -> list[tuple[str, st
     chosen = preregistration.policy_priority_id
     if chosen and chosen not in {priority.pk for priority in preregistration.call.policy_priorities.all()}:
         gaps.append(("policy_priority", _("a policy priority of this call")))
+    gaps += [("organisation", message) for message in organisation_registry_gaps(preregistration.organisation)]
     return gaps
+
+
+def organisation_registry_gaps(organisation) -> list[str]:
+    """What the loaded KBO extract says against the applicant (none when checks are off):
+    checked again at every submission, since an enterprise can stop after it registered."""
+    check = applicant_check(organisation.enterprise_number)
+    if check is None or check.passed:
+        return []
+    return [_("an applicant the register (KBO) shows as an active legal person: %(why)s") % {"why": " ".join(check.messages)}]
 
 
 def preregistration_missing(preregistration: PreRegistration) -> list[str]:

@@ -10,6 +10,8 @@ checked as fast as a form of one."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from intake.kernel.validators import format_enterprise_number, is_flemish_postal_code
 from intake.models import RegistryAddress, RegistryDenomination, RegistryEnterprise, RegistryEstablishment, RegistryExtract
 
@@ -163,3 +165,74 @@ def mandate_problems(facts: RegistryFacts) -> list[str]:
 def describe(facts: RegistryFacts) -> str:
     """One line for a page or a report: number, registered name."""
     return f"{format_enterprise_number(facts.enterprise_number)} {facts.name}".strip()
+
+
+def problem_messages(problems: list[str], facts: RegistryFacts) -> list[str]:
+    """The translated sentence of each problem code, naming the number."""
+    number = format_enterprise_number(facts.enterprise_number)
+    messages = {
+        "not_in_registry": _("The register (KBO) has no enterprise %(number)s."),
+        "not_active": _("The register (KBO) shows enterprise %(number)s as stopped, not active."),
+        "not_legal_person": _(
+            "The register (KBO) shows %(number)s as a natural person; the call requires an organisation with legal personality."
+        ),
+        "not_flemish": _("The register (KBO) shows no establishment of %(number)s in the Flemish Region."),
+    }
+    return [messages[p] % {"number": number} for p in problems]
+
+
+@dataclass(frozen=True)
+class RegistryCheck:
+    """The outcome of one number's check against the loaded extract."""
+
+    extract: RegistryExtract
+    facts: RegistryFacts
+    problems: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def messages(self) -> list[str]:
+        return problem_messages(self.problems, self.facts)
+
+
+def applicant_check(enterprise_number: str) -> RegistryCheck | None:
+    """The applicant organisation's number against the loaded extract; None: checks are off."""
+    extract = loaded_extract()
+    if extract is None:
+        return None
+    facts = registry_facts([enterprise_number])[enterprise_number]
+    return RegistryCheck(extract, facts, applicant_problems(facts))
+
+
+def registered_differences(facts: RegistryFacts, *, name: str, street: str, postal_code: str, municipality: str):
+    """(what, typed, registered) for each of the organisation's name and seat that differs
+    from the register; case and surrounding spaces do not count as a difference."""
+
+    def same(a, b):
+        return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+    differences = []
+    if facts.name and not same(name, facts.name):
+        differences.append((_("name"), name, facts.name))
+    seat = facts.seat
+    if seat is not None:
+        typed = f"{street}, {postal_code} {municipality}"
+        registered = str(seat)
+        if not same(typed, registered):
+            differences.append((_("seat"), typed, registered))
+    return differences
+
+
+def registered_prefill(facts: RegistryFacts) -> dict:
+    """The organisation form's fields as the register has them (its name and seat)."""
+    if not facts.exists:
+        return {}
+    data = {"enterprise_number": format_enterprise_number(facts.enterprise_number), "name": facts.name}
+    if facts.seat is not None:
+        seat = facts.seat
+        house = f"{seat.house_number} bus {seat.box}" if seat.box else seat.house_number
+        data.update(street=f"{seat.street} {house}".strip(), postal_code=seat.postal_code, municipality=seat.municipality)
+    return data
