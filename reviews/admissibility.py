@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from intake import deadlines
 from intake.kernel.validators import is_valid_enterprise_number
 from intake.rules.completeness import attachment_gaps, budget_gaps, mandate_gaps
+from intake.rules.registry import registry_checked_label
 from intake.rules.snapshots import snapshot_of
 
 
@@ -23,8 +24,12 @@ class Check:
 def checklist(dossier, submission) -> list[Check]:
     if submission is None:
         return [Check("submitted", _("A version of the dossier was submitted"), False)]
-    content = snapshot_of(submission)["content"]
+    snapshot = snapshot_of(submission)
+    content, registry = snapshot["content"], snapshot.get("registry")
     call = dossier.call
+    mandates_label = _("At least %(n)d valid, distinct Flemish mandating enterprises") % {"n": call.min_mandating_enterprises}
+    if registry:
+        mandates_label += " " + registry_checked_label(registry)
     return [
         Check("on_time", _("Submitted before the deadline that applied"), deadlines.submitted_on_time(submission)),
         Check("legal_personality", _("The applicant has legal personality"), dossier.organisation.has_legal_personality),
@@ -35,8 +40,8 @@ def checklist(dossier, submission) -> list[Check]:
         ),
         Check(
             "mandates",
-            _("At least %(n)d valid, distinct Flemish mandating enterprises") % {"n": call.min_mandating_enterprises},
-            not mandate_gaps(call, content),
+            mandates_label,
+            not mandate_gaps(call, content, registry),
         ),
         Check("budget", _("The budget meets every rule of the call"), not budget_gaps(call, content)),
         Check(

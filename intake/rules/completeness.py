@@ -14,7 +14,7 @@ from intake.kernel.formatting import format_number
 from intake.models import SECTION_FIELDS, Dossier, PreRegistration
 from intake.rules.budget import budget_violations, years_from_content
 from intake.rules.mandates import mandate_count_of_content
-from intake.rules.registry import applicant_check
+from intake.rules.registry import applicant_check, mandate_registry
 from intake.rules.snapshots import dossier_content
 
 # --- Pre-registration ---------------------------------------------------------------------
@@ -93,8 +93,8 @@ def plan_gaps(content: dict) -> list[Gap]:
     return gaps
 
 
-def mandate_gaps(call, content: dict) -> list[Gap]:
-    count = mandate_count_of_content(call, content)
+def mandate_gaps(call, content: dict, registry: dict | None = None) -> list[Gap]:
+    count = mandate_count_of_content(call, content, registry)
     if count.is_enough:
         return []
     return [
@@ -141,22 +141,29 @@ def declaration_gaps(content: dict) -> list[Gap]:
     return [Gap(DossierSection.DECLARATIONS, _("Tick both declarations."))]
 
 
-def content_gaps(call, content: dict) -> list[Gap]:
+def content_gaps(call, content: dict, registry: dict | None = None) -> list[Gap]:
     """Everything that stands between this content and a valid submission, per section, in
-    section order. Empty means it can be submitted (deadline aside)."""
+    section order. Empty means it can be submitted (deadline aside). ``registry``: the KBO
+    facts of its mandating enterprises (``content_registry``), None with checks off."""
     return [
         *text_gaps(content),
         *plan_gaps(content),
-        *mandate_gaps(call, content),
+        *mandate_gaps(call, content, registry),
         *budget_gaps(call, content),
         *attachment_gaps(content),
         *declaration_gaps(content),
     ]
 
 
+def content_registry(content: dict) -> dict | None:
+    """The loaded KBO extract's facts about the content's mandating enterprises."""
+    return mandate_registry([m["enterprise_number"] for m in content["mandates"]])
+
+
 def dossier_gaps(dossier) -> list[Gap]:
     """The gaps of the live dossier."""
-    return content_gaps(dossier.call, dossier_content(dossier))
+    content = dossier_content(dossier)
+    return content_gaps(dossier.call, content, content_registry(content))
 
 
 def gaps_by_section(gaps: list[Gap]) -> dict[str, list[Gap]]:

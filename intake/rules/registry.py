@@ -9,7 +9,9 @@ checked as fast as a form of one."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.kernel.validators import format_enterprise_number, is_flemish_postal_code
@@ -236,3 +238,35 @@ def registered_prefill(facts: RegistryFacts) -> dict:
         house = f"{seat.house_number} bus {seat.box}" if seat.box else seat.house_number
         data.update(street=f"{seat.street} {house}".strip(), postal_code=seat.postal_code, municipality=seat.municipality)
     return data
+
+
+def mandate_registry(numbers) -> dict | None:
+    """The loaded extract's facts about mandating enterprises, as plain data: what the
+    count decides on, stored in the submission snapshot so that the receipt and the
+    reviewers read the facts of the day it was submitted. None: checks are off."""
+    extract = loaded_extract()
+    if extract is None:
+        return None
+    enterprises = {}
+    for number, facts in registry_facts(numbers).items():
+        flemish = facts.flemish_address
+        enterprises[number] = {
+            "name": facts.name,
+            "flemish_address": str(flemish) if flemish else "",
+            "problems": mandate_problems(facts),
+            "messages": problem_messages(mandate_problems(facts), facts),
+        }
+    return {
+        "extract_number": extract.extract_number,
+        "snapshot_date": extract.snapshot_date.isoformat(),
+        "enterprises": enterprises,
+    }
+
+
+def registry_checked_label(registry: dict) -> str:
+    """ "(checked against KBO extract N of <date>)" of a snapshot's registry facts."""
+    snapshot_date = date.fromisoformat(registry["snapshot_date"])
+    return _("(checked against KBO extract %(number)d of %(date)s)") % {
+        "number": registry["extract_number"],
+        "date": date_format(snapshot_date, "j F Y"),
+    }
