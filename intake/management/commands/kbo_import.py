@@ -2,6 +2,7 @@
 an update file, into the portal's registry (intake.services.registry)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from intake.kernel.errors import RegistryImportRefused
 from intake.services.registry import registry_import
@@ -17,16 +18,17 @@ class Command(BaseCommand):
         try:
             result = registry_import(path=path)
         except RegistryImportRefused as refused:
-            raise CommandError(f"{refused} Nothing was changed.") from None
+            raise CommandError(_("%(problem)s Nothing was changed.") % {"problem": refused}) from None
         extract = result.extract
-        what = {
-            "loaded": "Loaded full extract",
-            "applied": "Applied update extract",
-            "unchanged": "Already loaded: extract",
+        template = {
+            "loaded": _("Loaded full extract %(number)d of %(date)s: %(enterprises)d enterprises, %(addresses)d addresses."),
+            "applied": _("Applied update extract %(number)d of %(date)s: %(enterprises)d enterprises, %(addresses)d addresses."),
+            "unchanged": _("Already loaded: extract %(number)d of %(date)s; nothing was changed."),
         }[result.action]
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{what} {extract.extract_number} of {extract.snapshot_date:%d-%m-%Y}: "
-                f"{extract.enterprises} enterprises, {extract.addresses} addresses."
-            )
-        )
+        values = {
+            "number": extract.extract_number,
+            "date": f"{extract.snapshot_date:%d-%m-%Y}",
+            "enterprises": extract.enterprises,
+            "addresses": extract.addresses,
+        }
+        self.stdout.write(self.style.SUCCESS(template % values))

@@ -2,6 +2,7 @@
 portal checks against; atomic, idempotent, refused out of order (issue 14, item 1)."""
 
 import pytest
+from django.utils import translation
 
 from intake.kernel.errors import RegistryImportRefused
 from intake.models import RegistryAddress, RegistryCode, RegistryEnterprise, RegistryEstablishment, RegistryExtract
@@ -11,6 +12,14 @@ from tests.concurrency import requires_postgresql
 from tests.intake import registry_helpers as kbo
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages in English here; tests/intake/management/commands/test_kbo_import.py
+    reads them in Dutch, as call managers do."""
+    with translation.override("en"):
+        yield
 
 
 def _facts(dotted):

@@ -4,6 +4,7 @@ problem, and the registry stays as it was (issue 14, item 5)."""
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from intake.kernel.errors import RegistryImportRefused
 from intake.models import RegistryEnterprise
@@ -12,6 +13,14 @@ from intake.services.registry import registry_import
 from tests.intake import registry_helpers as kbo
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages in English here; tests/intake/management/commands/test_kbo_import.py
+    reads them in Dutch, as call managers do."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

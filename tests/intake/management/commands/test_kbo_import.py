@@ -19,10 +19,10 @@ def run_command(path) -> str:
 
 
 def test_kbo_import_loads_the_full_file_then_the_update(tmp_path):
-    assert "Loaded full extract 140 of 04-10-2026: 6 enterprises, 9 addresses." in run_command(kbo.full_zip(tmp_path))
+    assert "Volledig uittreksel 140 van 04-10-2026 geladen: 6 ondernemingen, 9 adressen." in run_command(kbo.full_zip(tmp_path))
     update = kbo.update_zip(tmp_path)
-    assert "Applied update extract 141 of 01-11-2026: 6 enterprises, 8 addresses." in run_command(update)
-    assert "Already loaded: extract 141" in run_command(update)
+    assert "Update-uittreksel 141 van 01-11-2026 toegepast: 6 ondernemingen, 8 adressen." in run_command(update)
+    assert "Al geladen: uittreksel 141 van 01-11-2026; er werd niets gewijzigd." in run_command(update)
 
 
 def test_kbo_import_refuses_an_update_out_of_order_and_changes_nothing(tmp_path):
@@ -32,12 +32,12 @@ def test_kbo_import_refuses_an_update_out_of_order_and_changes_nothing(tmp_path)
         run_command(kbo.update_zip(tmp_path, 143))
 
     assert str(refused.value) == (
-        "KboOpenData_0143_2026_11_Update.zip: update file 143 does not follow the loaded extract 140: apply update "
-        "141 first, or load a newer full file. Nothing was changed."
+        "KboOpenData_0143_2026_11_Update.zip: updatebestand 143 volgt niet op het geladen uittreksel 140: pas eerst "
+        "update 141 toe, of laad een nieuwer volledig bestand. Er werd niets gewijzigd."
     )
     assert RegistryEnterprise.objects.count() == 6
 
 
 def test_kbo_import_names_a_missing_path(tmp_path):
-    with pytest.raises(CommandError, match="no such file or folder"):
+    with pytest.raises(CommandError, match="dit bestand of deze map bestaat niet"):
         run_command(tmp_path / "KboOpenData_0140_2026_10_Full.zip")
