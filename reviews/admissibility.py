@@ -28,11 +28,20 @@ def checklist(dossier, submission) -> list[Check]:
     content, registry = snapshot["content"], snapshot.get("registry")
     call = dossier.call
     mandates_label = _("At least %(n)d valid, distinct Flemish mandating enterprises") % {"n": call.min_mandating_enterprises}
+    legal_personality = Check(
+        "legal_personality", _("The applicant has legal personality"), dossier.organisation.has_legal_personality
+    )
     if registry:
         mandates_label += " " + registry_checked_label(registry)
+        if "applicant" in registry:  # the register's facts instead of the applicant's tick box
+            legal_personality = Check(
+                "legal_personality",
+                _("The applicant is an active legal person") + " " + registry_checked_label(registry),
+                not registry["applicant"]["problems"],
+            )
     return [
         Check("on_time", _("Submitted before the deadline that applied"), deadlines.submitted_on_time(submission)),
-        Check("legal_personality", _("The applicant has legal personality"), dossier.organisation.has_legal_personality),
+        legal_personality,
         Check(
             "enterprise_number",
             _("The enterprise number is valid"),

@@ -146,6 +146,7 @@ def content_gaps(call, content: dict, registry: dict | None = None) -> list[Gap]
     section order. Empty means it can be submitted (deadline aside). ``registry``: the KBO
     facts of its mandating enterprises (``content_registry``), None with checks off."""
     return [
+        *applicant_gaps(registry),
         *text_gaps(content),
         *plan_gaps(content),
         *mandate_gaps(call, content, registry),
@@ -155,15 +156,29 @@ def content_gaps(call, content: dict, registry: dict | None = None) -> list[Gap]
     ]
 
 
-def content_registry(content: dict) -> dict | None:
-    """The loaded KBO extract's facts about the content's mandating enterprises."""
-    return mandate_registry([m["enterprise_number"] for m in content["mandates"]])
+def content_registry(content: dict, *, applicant: str) -> dict | None:
+    """The loaded KBO extract's facts about the content's mandating enterprises and the
+    applicant organisation (``applicant``: its enterprise number)."""
+    return mandate_registry([m["enterprise_number"] for m in content["mandates"]], applicant=applicant)
+
+
+def applicant_gaps(registry: dict | None) -> list[Gap]:
+    """The applicant organisation as the register shows it, at every dossier submission."""
+    if not registry or not registry.get("applicant", {}).get("problems"):
+        return []
+    why = " ".join(registry["applicant"]["messages"])
+    return [
+        Gap(
+            DossierSection.NETWORK,
+            _("The applicant must be an active legal person in the register (KBO): %(why)s") % {"why": why},
+        )
+    ]
 
 
 def dossier_gaps(dossier) -> list[Gap]:
     """The gaps of the live dossier."""
     content = dossier_content(dossier)
-    return content_gaps(dossier.call, content, content_registry(content))
+    return content_gaps(dossier.call, content, content_registry(content, applicant=dossier.organisation.enterprise_number))
 
 
 def gaps_by_section(gaps: list[Gap]) -> dict[str, list[Gap]]:

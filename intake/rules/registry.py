@@ -240,15 +240,24 @@ def registered_prefill(facts: RegistryFacts) -> dict:
     return data
 
 
-def mandate_registry(numbers) -> dict | None:
-    """The loaded extract's facts about mandating enterprises, as plain data: what the
-    count decides on, stored in the submission snapshot so that the receipt and the
-    reviewers read the facts of the day it was submitted. None: checks are off."""
+def mandate_registry(numbers, *, applicant: str | None = None) -> dict | None:
+    """The loaded extract's facts about mandating enterprises (and, with ``applicant``, the
+    applicant organisation's number), as plain data: what the count and the checklist
+    decide on, stored in the submission snapshot so that the receipt and the reviewers
+    read the facts of the day it was submitted. None: checks are off."""
     extract = loaded_extract()
     if extract is None:
         return None
+    numbers = list(numbers)
+    found = registry_facts([*numbers, applicant] if applicant else numbers)
+    result = {"extract_number": extract.extract_number, "snapshot_date": extract.snapshot_date.isoformat()}
+    if applicant:
+        facts = found[applicant]
+        problems = applicant_problems(facts)
+        result["applicant"] = {"name": facts.name, "problems": problems, "messages": problem_messages(problems, facts)}
     enterprises = {}
-    for number, facts in registry_facts(numbers).items():
+    for number in numbers:
+        facts = found[number]
         flemish = facts.flemish_address
         enterprises[number] = {
             "name": facts.name,
@@ -256,11 +265,7 @@ def mandate_registry(numbers) -> dict | None:
             "problems": mandate_problems(facts),
             "messages": problem_messages(mandate_problems(facts), facts),
         }
-    return {
-        "extract_number": extract.extract_number,
-        "snapshot_date": extract.snapshot_date.isoformat(),
-        "enterprises": enterprises,
-    }
+    return result | {"enterprises": enterprises}
 
 
 def registry_checked_label(registry: dict) -> str:

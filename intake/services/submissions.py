@@ -125,7 +125,7 @@ def _dossier_lock(pk: int) -> Dossier:
 
 def _dossier_prepare(dossier, latest) -> tuple[dict, dict | None]:
     content = dossier_content(dossier)
-    registry = content_registry(content)
+    registry = content_registry(content, applicant=dossier.organisation.enterprise_number)
     gaps = content_gaps(dossier.call, content, registry)
     if gaps:
         raise DossierIncomplete(gaps)

@@ -94,7 +94,8 @@ def test_the_submission_records_the_extract_and_the_receipt_and_checklist_say_so
     call.min_mandating_enterprises = 2
     call.save()
     user = UserFactory()
-    dossier = complete_dossier(call, OrganisationFactory(owner=user), user, mandates=0)
+    organisation = OrganisationFactory(owner=user, enterprise_number=kbo.canonical(kbo.LEGAL))
+    dossier = complete_dossier(call, organisation, user, mandates=0)
     for number in (kbo.LEGAL, kbo.MIXED, kbo.BRUSSELS):
         mandate_add(
             dossier_id=dossier.pk,
@@ -114,3 +115,6 @@ def test_the_submission_records_the_extract_and_the_receipt_and_checklist_say_so
     assert "(gecontroleerd tegen KBO-uittreksel 140 van 4 oktober 2026)" in receipt_context(submission)["registry_checked"]
     mandates_check = next(c for c in checklist(dossier, submission) if c.code == "mandates")
     assert mandates_check.ok and "KBO-uittreksel 140 van 4 oktober 2026" in mandates_check.label
+    applicant_check = next(c for c in checklist(dossier, submission) if c.code == "legal_personality")
+    assert applicant_check.ok and "KBO-uittreksel 140" in applicant_check.label
+    assert snapshot["registry"]["applicant"] == {"name": "Cluster Vlaanderen", "problems": [], "messages": []}

@@ -5,10 +5,13 @@ at every submission; without an extract the page says the checks are off (issue 
 import pytest
 from django.urls import reverse
 
+from intake.kernel.errors import DossierIncomplete
 from intake.models import Organisation, PreRegistration, Submission
 from intake.services.registry import registry_import
+from intake.services.submissions import dossier_submit
 from tests.factories import OrganisationFactory
 from tests.intake import registry_helpers as kbo
+from tests.intake.dossier_helpers import complete_dossier
 from tests.intake.preregistration_helpers import prereg_url, save_draft
 from tests.intake.web.views.test_organisations import organisation_post_data
 
@@ -97,3 +100,16 @@ def test_a_submission_is_refused_when_the_organisation_stopped_since(logged_in_c
     assert not Submission.objects.exists()
     assert PreRegistration.objects.get().state == "draft"
     assert f"Het register (KBO) kent geen onderneming {kbo.STOPPED}." in response.content.decode()
+
+
+def test_a_dossier_submission_is_refused_when_the_organisation_stopped_since(call, user, tmp_path):
+    organisation = OrganisationFactory(owner=user, enterprise_number=kbo.canonical(kbo.STOPPED))
+    dossier = complete_dossier(call, organisation, user)  # its 30 mandates imported with checks off
+    registry_import(path=kbo.full_zip(tmp_path))
+    registry_import(path=kbo.update_zip(tmp_path))
+
+    with pytest.raises(DossierIncomplete) as refused:
+        dossier_submit(dossier_id=dossier.pk, actor=user)
+
+    assert any(f"Het register (KBO) kent geen onderneming {kbo.STOPPED}." in gap.message for gap in refused.value.gaps)
+    assert not Submission.objects.filter(kind="dossier").exists()
