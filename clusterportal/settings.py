@@ -177,6 +177,14 @@ CELERY_BEAT_SCHEDULE = {
     # Receipts and e-mails recorded while the broker was unreachable are queued again.
     "redispatch-stuck": {"task": "intake.redispatch_stuck", "schedule": 300.0},
 }
+# KBO Open Data (the company register, issue 14): extracts dropped in this folder are loaded
+# by beat; unset, the drop folder is off (`manage.py kbo_import` still works by hand).
+KBO_DROP_DIR = env.str("KBO_DROP_DIR", default="")
+if KBO_DROP_DIR:
+    CELERY_BEAT_SCHEDULE["registry-drops"] = {
+        "task": "intake.registry_apply_drops",
+        "schedule": float(env.int("KBO_DROP_SECONDS", default=3600)),
+    }
 # First retry of a failed SMTP batch after this many seconds, doubling each time.
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 

@@ -34,6 +34,7 @@ from intake.models import (
     PolicyPriority,
     PreRegistration,
     Receipt,
+    RegistryExtract,
     Reminder,
     Submission,
 )
@@ -423,3 +424,16 @@ class CallFollowAdmin(admin.ModelAdmin):
     list_display = ("call", "user", "active", "created_at")
     list_filter = ("call", "active")
     search_fields = ("user__email",)
+
+
+@admin.register(RegistryExtract)
+class RegistryExtractAdmin(ReadOnlyAdmin):
+    """Which KBO Open Data extract the portal checks against (the first line) and since
+    when; loaded with ``manage.py kbo_import`` or from the drop folder, never here."""
+
+    list_display = ("extract_number", "extract_type", "snapshot_date", "loaded_at_display", "enterprises", "addresses", "source")
+    readonly_fields = [f.name for f in RegistryExtract._meta.fields]
+
+    @admin.display(description=_("loaded at"), ordering="loaded_at")
+    def loaded_at_display(self, obj):
+        return format_brussels(obj.loaded_at)

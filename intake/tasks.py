@@ -8,6 +8,7 @@ from intake.messaging.outbox import outbox_give_up, outbox_send_batch
 from intake.messaging.receipts import receipt_produce
 from intake.messaging.recovery import redispatch
 from intake.messaging.reminders import reminders_sweep as sweep
+from intake.services.registry import registry_apply_drops
 
 
 @shared_task(
@@ -51,3 +52,11 @@ def reminders_sweep() -> None:
 def redispatch_stuck() -> None:
     """Run by beat: queue again receipts and e-mails whose task never reached a worker."""
     redispatch()
+
+
+@shared_task(name="intake.registry_apply_drops", ignore_result=True)
+def registry_drops() -> None:
+    """Run by beat when KBO_DROP_DIR is set: load the KBO extracts dropped there that are
+    newer than the loaded one. A refused file is logged by Celery and tried again next time;
+    the previous extract stays in use."""
+    registry_apply_drops()

@@ -11,6 +11,7 @@ from intake import deadlines
 from intake.kernel.enums import VerificationState
 from intake.kernel.validators import is_valid_enterprise_number
 from intake.rules.completeness import attachment_gaps, budget_gaps, mandate_gaps
+from intake.rules.registry import registry_checked_label
 from intake.rules.snapshots import snapshot_of, verification_at_submission
 
 
@@ -25,11 +26,23 @@ def checklist(dossier, submission) -> list[Check]:
     if submission is None:
         return [Check("submitted", _("A version of the dossier was submitted"), False)]
     snapshot = snapshot_of(submission)
-    content = snapshot["content"]
+    content, registry = snapshot["content"], snapshot.get("registry")
     call = dossier.call
+    mandates_label = _("At least %(n)d valid, distinct Flemish mandating enterprises") % {"n": call.min_mandating_enterprises}
+    legal_personality = Check(
+        "legal_personality", _("The applicant has legal personality"), dossier.organisation.has_legal_personality
+    )
+    if registry:
+        mandates_label += " " + registry_checked_label(registry)
+        if "applicant" in registry:  # the register's facts instead of the applicant's tick box
+            legal_personality = Check(
+                "legal_personality",
+                _("The applicant is an active legal person") + " " + registry_checked_label(registry),
+                not registry["applicant"]["problems"],
+            )
     return [
         Check("on_time", _("Submitted before the deadline that applied"), deadlines.submitted_on_time(submission)),
-        Check("legal_personality", _("The applicant has legal personality"), dossier.organisation.has_legal_personality),
+        legal_personality,
         Check(
             "enterprise_number",
             _("The enterprise number is valid"),
@@ -38,8 +51,8 @@ def checklist(dossier, submission) -> list[Check]:
         _verification_check(snapshot, dossier.organisation),
         Check(
             "mandates",
-            _("At least %(n)d valid, distinct Flemish mandating enterprises") % {"n": call.min_mandating_enterprises},
-            not mandate_gaps(call, content),
+            mandates_label,
+            not mandate_gaps(call, content, registry),
         ),
         Check("budget", _("The budget meets every rule of the call"), not budget_gaps(call, content)),
         Check(

@@ -127,8 +127,9 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
     versions = selectors.versions_of(dossier)
     budget_years = years_from_content(content)
     numbers = [m["enterprise_number"] for m in content["mandates"]]
+    registry = snapshot.get("registry")  # the KBO facts of the day it was submitted
     mandates = [
-        (m, mandate_checks(m["enterprise_number"], m["postal_code"]), numbers.count(m["enterprise_number"]) > 1)
+        (m, mandate_checks(m["enterprise_number"], m["postal_code"], registry), numbers.count(m["enterprise_number"]) > 1)
         for m in content["mandates"]
     ]
     budget_rules = budget_rule_results(call, budget_years)
@@ -143,7 +144,7 @@ def _dossier_context(request, call, dossier, submission, reference, manager):
         "network": section_answers(content, DossierSection.NETWORK),
         "governance": section_answers(content, DossierSection.GOVERNANCE),
         "mandates": mandates,
-        "mandate_count": mandate_count_of_content(call, content),
+        "mandate_count": mandate_count_of_content(call, content, snapshot.get("registry")),
         "budget_totals": budget_totals(budget_years),
         "budget_rules": budget_rules,
         "budget_rules_failed": [r for r in budget_rules if not r.ok],

@@ -192,3 +192,29 @@ class AttachmentRefused(DomainError):
         super().__init__(message)
         self.code = code
         self.field = "kind" if code == "invalid_kind" else "file"
+
+
+class RegistryImportRefused(DomainError):
+    """A KBO Open Data extract that is not loaded: a bad file (``file`` and ``line`` say
+    where) or an extract that does not follow the loaded one. Nothing of it is kept."""
+
+    code = "registry_import_refused"
+
+    def __init__(self, message: str, *, file: str = "", line: int | None = None):
+        self.file = file
+        self.line = line
+        if file and line:
+            message = _("%(file)s, line %(line)d: %(problem)s") % {"file": file, "line": line, "problem": message}
+        elif file:
+            message = _("%(file)s: %(problem)s") % {"file": file, "problem": message}
+        super().__init__(message)
+
+
+class NotInRegistry(DomainError):
+    """The register (the loaded KBO extract) does not show the enterprise the call requires."""
+
+    code = "not_in_registry"
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__(" ".join(messages))

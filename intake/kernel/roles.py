@@ -23,6 +23,7 @@ GROUP_PERMISSIONS = {
             "auditevent",
             "invitation",
             "membership",
+            "registryextract",
         )
     ]
     + ["intake.verify_organisation"]

@@ -29,6 +29,7 @@ from intake.kernel.enums import ReceiptStatus, Role, SubmissionKind
 from intake.messaging.outbox import Attachment, outbox_enqueue
 from intake.models import Membership, Receipt, Submission
 from intake.rules.budget import budget_totals, years_from_content
+from intake.rules.registry import registry_checked_label
 from intake.selectors.calls import call_contact
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def receipt_context(submission) -> dict:
             acronym=snapshot.get("acronym", ""),
             policy_priority=snapshot.get("policy_priority") or "",
             mandates_counted=snapshot.get("mandating_enterprises_counted"),
+            registry_checked=registry_checked_label(snapshot["registry"]) if snapshot.get("registry") else "",
             budget=budget_totals(years_from_content(content)),
             attachments=content["attachments"],
         )

@@ -15,6 +15,14 @@ from intake.models.dossiers import SECTION_FIELDS, Activity, Attachment, BudgetY
 from intake.models.messaging import CallFollow, OutboxMessage, Reminder, UserSettings
 from intake.models.organisations import Invitation, Membership, Organisation, OrganisationClaim, OrganisationEvidence
 from intake.models.preregistrations import PreRegistration
+from intake.models.registry import (
+    RegistryAddress,
+    RegistryCode,
+    RegistryDenomination,
+    RegistryEnterprise,
+    RegistryEstablishment,
+    RegistryExtract,
+)
 from intake.models.submissions import Extension, Receipt, Submission
 
 __all__ = [
@@ -41,6 +49,12 @@ __all__ = [
     "PolicyPriority",
     "PreRegistration",
     "Receipt",
+    "RegistryAddress",
+    "RegistryCode",
+    "RegistryDenomination",
+    "RegistryEnterprise",
+    "RegistryEstablishment",
+    "RegistryExtract",
     "Reminder",
     "Submission",
     "UserSettings",

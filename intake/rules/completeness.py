@@ -14,6 +14,7 @@ from intake.kernel.formatting import format_number
 from intake.models import SECTION_FIELDS, Dossier, PreRegistration
 from intake.rules.budget import budget_violations, years_from_content
 from intake.rules.mandates import mandate_count_of_content
+from intake.rules.registry import applicant_check, mandate_registry
 from intake.rules.snapshots import dossier_content
 
 # --- Pre-registration ---------------------------------------------------------------------
@@ -34,7 +35,17 @@ def preregistration_gaps(preregistration: PreRegistration) -> list[tuple[str, st
     chosen = preregistration.policy_priority_id
     if chosen and chosen not in {priority.pk for priority in preregistration.call.policy_priorities.all()}:
         gaps.append(("policy_priority", _("a policy priority of this call")))
+    gaps += [("organisation", message) for message in organisation_registry_gaps(preregistration.organisation)]
     return gaps
+
+
+def organisation_registry_gaps(organisation) -> list[str]:
+    """What the loaded KBO extract says against the applicant (none when checks are off):
+    checked again at every submission, since an enterprise can stop after it registered."""
+    check = applicant_check(organisation.enterprise_number)
+    if check is None or check.passed:
+        return []
+    return [_("an applicant the register (KBO) shows as an active legal person: %(why)s") % {"why": " ".join(check.messages)}]
 
 
 def preregistration_missing(preregistration: PreRegistration) -> list[str]:
@@ -82,8 +93,8 @@ def plan_gaps(content: dict) -> list[Gap]:
     return gaps
 
 
-def mandate_gaps(call, content: dict) -> list[Gap]:
-    count = mandate_count_of_content(call, content)
+def mandate_gaps(call, content: dict, registry: dict | None = None) -> list[Gap]:
+    count = mandate_count_of_content(call, content, registry)
     if count.is_enough:
         return []
     return [
@@ -130,22 +141,44 @@ def declaration_gaps(content: dict) -> list[Gap]:
     return [Gap(DossierSection.DECLARATIONS, _("Tick both declarations."))]
 
 
-def content_gaps(call, content: dict) -> list[Gap]:
+def content_gaps(call, content: dict, registry: dict | None = None) -> list[Gap]:
     """Everything that stands between this content and a valid submission, per section, in
-    section order. Empty means it can be submitted (deadline aside)."""
+    section order. Empty means it can be submitted (deadline aside). ``registry``: the KBO
+    facts of its mandating enterprises (``content_registry``), None with checks off."""
     return [
+        *applicant_gaps(registry),
         *text_gaps(content),
         *plan_gaps(content),
-        *mandate_gaps(call, content),
+        *mandate_gaps(call, content, registry),
         *budget_gaps(call, content),
         *attachment_gaps(content),
         *declaration_gaps(content),
     ]
 
 
+def content_registry(content: dict, *, applicant: str) -> dict | None:
+    """The loaded KBO extract's facts about the content's mandating enterprises and the
+    applicant organisation (``applicant``: its enterprise number)."""
+    return mandate_registry([m["enterprise_number"] for m in content["mandates"]], applicant=applicant)
+
+
+def applicant_gaps(registry: dict | None) -> list[Gap]:
+    """The applicant organisation as the register shows it, at every dossier submission."""
+    if not registry or not registry.get("applicant", {}).get("problems"):
+        return []
+    why = " ".join(registry["applicant"]["messages"])
+    return [
+        Gap(
+            DossierSection.NETWORK,
+            _("The applicant must be an active legal person in the register (KBO): %(why)s") % {"why": why},
+        )
+    ]
+
+
 def dossier_gaps(dossier) -> list[Gap]:
     """The gaps of the live dossier."""
-    return content_gaps(dossier.call, dossier_content(dossier))
+    content = dossier_content(dossier)
+    return content_gaps(dossier.call, content, content_registry(content, applicant=dossier.organisation.enterprise_number))
 
 
 def gaps_by_section(gaps: list[Gap]) -> dict[str, list[Gap]]:

@@ -395,31 +395,71 @@ class MandateCount:
     is_enough: bool
 
 
-def mandate_checks(enterprise_number: str, postal_code: str) -> dict:
-    """What is shown next to a mandate (live or submitted): does it count, and if not, why."""
-    return {"valid_number": is_valid_enterprise_number(enterprise_number), "flemish": is_flemish_postal_code(postal_code)}
+def mandate_checks(enterprise_number: str, postal_code: str, registry: dict | None = None) -> dict:
+    """What is shown next to a mandate (live or submitted): does it count, and if not, why;
+    with registry checks on, what the register says (name, the Flemish establishment, or
+    the problems)."""
+    return {
+        "valid_number": is_valid_enterprise_number(enterprise_number),
+        "flemish": _is_flemish(enterprise_number, postal_code, registry),
+        "counts": _counts(enterprise_number, postal_code, registry),
+        "registry": registry["enterprises"].get(enterprise_number) if registry else None,
+    }
 
 
-def count_mandates(call, pairs: list[tuple[str, str]]) -> MandateCount:
+def registry_row_errors(report: ImportReport, registry: dict | None) -> ImportReport:
+    """Move the CSV rows the register refuses (unknown, stopped, not Flemish) to the
+    report's errors, each with the check that failed, in line order."""
+    if registry is None:
+        return report
+    kept = []
+    for row in report.rows:
+        facts = registry["enterprises"].get(row.enterprise_number)
+        if facts is not None and facts["problems"]:
+            report.errors.append(RowError(row.line, f"registry_{facts['problems'][0]}", " ".join(facts["messages"])))
+        else:
+            kept.append(row)
+    report.rows = kept
+    report.errors.sort(key=lambda error: error.line)
+    return report
+
+
+def _counts(number: str, postal_code: str, registry: dict | None) -> bool:
+    if not is_valid_enterprise_number(number):
+        return False
+    if registry is None:  # registry checks off: the postal code the applicant typed
+        return is_flemish_postal_code(postal_code)
+    facts = registry["enterprises"].get(number)
+    return facts is not None and not facts["problems"]
+
+
+def _is_flemish(number: str, postal_code: str, registry: dict | None) -> bool:
+    if registry is None:
+        return is_flemish_postal_code(postal_code)
+    facts = registry["enterprises"].get(number)
+    return facts is not None and "not_flemish" not in facts["problems"]
+
+
+def count_mandates(call, pairs: list[tuple[str, str]], registry: dict | None = None) -> MandateCount:
     """How many of (enterprise number, postal code) count towards the call's minimum:
     distinct enterprises with a valid number and an establishment in the Flemish Region.
-    The same rule for the live dossier and for a submitted snapshot."""
+    With ``registry`` (intake.rules.registry.mandate_registry: the loaded KBO extract's
+    facts), the register decides whether an enterprise is active and Flemish, not the
+    typed postal code. The same rule for the live dossier and for a submitted snapshot."""
     # Stored numbers were validated on the way in; they are checked again because the
     # admin and future data fixes can bypass the services, and the count is what decides.
-    counted = {
-        number for number, postal_code in pairs if is_flemish_postal_code(postal_code) and is_valid_enterprise_number(number)
-    }
+    counted = {number for number, postal_code in pairs if _counts(number, postal_code, registry)}
     minimum = call.min_mandating_enterprises
     return MandateCount(
         total=len(pairs),
         counted=len(counted),
-        not_flemish=sum(1 for _number, postal_code in pairs if not is_flemish_postal_code(postal_code)),
+        not_flemish=sum(1 for number, postal_code in pairs if not _is_flemish(number, postal_code, registry)),
         minimum=minimum,
         is_enough=len(counted) >= minimum,
     )
 
 
-def mandate_count(dossier) -> MandateCount:
+def mandate_count(dossier, registry: dict | None = None) -> MandateCount:
     """The count of the live dossier. At most two queries (the call, when not loaded yet,
     and the mandates); none when the mandates are prefetched."""
     if dossier.pk is None:  # nobody saved the dossier yet
@@ -428,9 +468,10 @@ def mandate_count(dossier) -> MandateCount:
         pairs = [(m.enterprise_number, m.postal_code) for m in dossier.mandates.all()]
     else:
         pairs = list(dossier.mandates.values_list("enterprise_number", "postal_code"))
-    return count_mandates(dossier.call, pairs)
+    return count_mandates(dossier.call, pairs, registry)
 
 
-def mandate_count_of_content(call, content: dict) -> MandateCount:
-    """The count of a dossier content dict (live or submitted)."""
-    return count_mandates(call, [(m["enterprise_number"], m["postal_code"]) for m in content["mandates"]])
+def mandate_count_of_content(call, content: dict, registry: dict | None = None) -> MandateCount:
+    """The count of a dossier content dict (live or submitted), with the registry facts
+    it was checked against (a submission's are in its snapshot)."""
+    return count_mandates(call, [(m["enterprise_number"], m["postal_code"]) for m in content["mandates"]], registry)

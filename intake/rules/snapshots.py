@@ -123,9 +123,12 @@ def dossier_content_sha256(dossier) -> str:
     return sha256_hex(canonical_json(dossier_content(dossier)))
 
 
-def dossier_snapshot(dossier, *, content: dict, mandates_counted: int, submitted_at, submitted_by, deadline) -> dict:
+def dossier_snapshot(
+    dossier, *, content: dict, mandates_counted: int, submitted_at, submitted_by, deadline, registry: dict | None = None
+) -> dict:
     """What a dossier submission certifies: who, for which call, the content and its own
-    hash (so an unchanged re-submission is recognised), and the count of mandates."""
+    hash (so an unchanged re-submission is recognised), the count of mandates and the KBO
+    extract (number, date, facts per enterprise) they were checked against, if any."""
     preregistration = dossier.preregistration
     return {
         "schema": "clusterportal.dossier/1",
@@ -142,6 +145,7 @@ def dossier_snapshot(dossier, *, content: dict, mandates_counted: int, submitted
         "content": content,
         "content_sha256": sha256_hex(canonical_json(content)),
         "mandating_enterprises_counted": mandates_counted,
+        "registry": registry,
         "submitted_at": submitted_at,
         "submitted_by": submitted_by.email,
         "deadline": deadline,

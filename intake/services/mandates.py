@@ -9,7 +9,8 @@ from intake.audit import audit_record, records_late_attempts
 from intake.kernel.enums import AttachmentKind, DossierSection
 from intake.kernel.errors import DomainError, DuplicateMandate, EditConflict, MandateNotFound
 from intake.models import Mandate
-from intake.rules.mandates import ImportReport, mandate_clean, parse_mandates_csv
+from intake.rules.mandates import ImportReport, mandate_clean, parse_mandates_csv, registry_row_errors
+from intake.rules.registry import mandate_registry
 from intake.services.dossiers import bump_section_version, dossier_lock_for_edit
 
 
@@ -21,6 +22,8 @@ def mandates_import_csv(*, dossier_id: int, data: bytes, import_good_rows: bool,
         dossier = dossier_lock_for_edit(dossier_id=dossier_id, arrived_at=arrived_at)
         existing = set(dossier.mandates.values_list("enterprise_number", flat=True))
         report = parse_mandates_csv(data, existing_numbers=existing)
+        # Checked against the loaded KBO extract too, in four queries for the whole file.
+        report = registry_row_errors(report, mandate_registry([row.enterprise_number for row in report.rows]))
         if report.file_errors or (report.errors and not import_good_rows) or not report.rows:
             return report
         Mandate.objects.bulk_create(

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 
 from intake.audit import audit_record
 from intake.kernel.enums import Role
-from intake.kernel.errors import DomainError, NotAllowed, OrganisationExists
+from intake.kernel.errors import DomainError, NotAllowed, NotInRegistry, OrganisationExists
 from intake.models import Membership, Organisation
+from intake.rules.registry import applicant_check
 
 
 def require_owner(organisation, user) -> None:
@@ -16,7 +17,11 @@ def require_owner(organisation, user) -> None:
 
 def organisation_create(*, user, data: dict) -> Organisation:
     """Create the applicant organisation with ``user`` as its owner. One enterprise number
-    is one organisation: a second attempt raises OrganisationExists, never a copy."""
+    is one organisation: a second attempt raises OrganisationExists, never a copy. With a
+    KBO extract loaded, the number must be an active legal person there (NotInRegistry)."""
+    check = applicant_check(data["enterprise_number"])
+    if check is not None and not check.passed:
+        raise NotInRegistry(check.messages)
     existing = Organisation.objects.filter(enterprise_number=data["enterprise_number"]).first()
     if existing is not None:
         raise OrganisationExists(existing)

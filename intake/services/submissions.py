@@ -22,7 +22,7 @@ from intake.audit import records_late_attempts
 from intake.kernel.enums import DossierState, Phase, PreRegistrationState, SubmissionKind
 from intake.kernel.errors import AlreadySubmitted, DossierIncomplete, Incomplete, InvalidTransition
 from intake.models import Call, Dossier, PreRegistration, Receipt, Submission
-from intake.rules.completeness import content_gaps, preregistration_gaps
+from intake.rules.completeness import content_gaps, content_registry, preregistration_gaps
 from intake.rules.mandates import mandate_count_of_content
 from intake.rules.snapshots import (
     canonical_json,
@@ -123,21 +123,23 @@ def _dossier_lock(pk: int) -> Dossier:
     return dossier_lock(dossier_id=pk)
 
 
-def _dossier_prepare(dossier, latest) -> dict:
+def _dossier_prepare(dossier, latest) -> tuple[dict, dict | None]:
     content = dossier_content(dossier)
-    gaps = content_gaps(dossier.call, content)
+    registry = content_registry(content, applicant=dossier.organisation.enterprise_number)
+    gaps = content_gaps(dossier.call, content, registry)
     if gaps:
         raise DossierIncomplete(gaps)
     if latest is not None and certifies_content(latest, content):
         # Nothing changed since the last version (a double click, a second tab): no
         # second version, receipt and e-mail for the same content.
         raise AlreadySubmitted(latest)
-    return content
+    return content, registry
 
 
-def _dossier_snapshot(dossier, content, **recorded) -> dict:
-    counted = mandate_count_of_content(dossier.call, content).counted
-    return dossier_snapshot(dossier, content=content, mandates_counted=counted, **recorded)
+def _dossier_snapshot(dossier, prepared, **recorded) -> dict:
+    content, registry = prepared
+    counted = mandate_count_of_content(dossier.call, content, registry).counted
+    return dossier_snapshot(dossier, content=content, mandates_counted=counted, registry=registry, **recorded)
 
 
 def _dossier_reference(dossier, version: int) -> str:

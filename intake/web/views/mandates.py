@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from intake.kernel.enums import DossierSection
 from intake.kernel.errors import DomainError
 from intake.rules.mandates import MANDATE_CSV_COLUMNS, mandate_checks, mandate_count, mandates_template_csv
+from intake.rules.registry import mandate_registry, registry_checked_label
 from intake.selectors import calls as call_selectors
 from intake.selectors import dossiers as selectors
 from intake.services import mandates as services
@@ -24,6 +25,8 @@ SECTION = DossierSection.MANDATES
 
 
 def _page(request, call, organisation, dossier, *, add_form=None, import_form=None, import_report=None, status=200):
+    mandates = list(selectors.mandates_of(dossier))
+    registry = mandate_registry([m.enterprise_number for m in mandates])
     return render_section(
         request,
         "intake/dossier_mandates.html",
@@ -32,8 +35,9 @@ def _page(request, call, organisation, dossier, *, add_form=None, import_form=No
         dossier,
         SECTION,
         status=status,
-        mandates=[(m, mandate_checks(m.enterprise_number, m.postal_code)) for m in selectors.mandates_of(dossier)],
-        count=mandate_count(dossier),
+        mandates=[(m, mandate_checks(m.enterprise_number, m.postal_code, registry)) for m in mandates],
+        count=mandate_count(dossier, registry),
+        registry_label=registry_checked_label(registry) if registry else "",
         add_form=add_form or MandateForm(),
         import_form=import_form or MandateImportForm(),
         report=import_report,

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import deadlines
 from intake.kernel.enums import ClaimKind
-from intake.kernel.errors import DomainError, OrganisationExists
+from intake.kernel.errors import DomainError, NotInRegistry, OrganisationExists
+from intake.kernel.validators import normalise_enterprise_number
+from intake.rules import registry
 from intake.selectors import organisations as selectors
 from intake.selectors.preregistrations import preregistrations_for_user
 from intake.services import invitations, organisations, verification
@@ -26,7 +29,18 @@ def organisation_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
-    form = OrganisationForm(request.POST or None)
+    extract = registry.loaded_extract()
+    lookup, looked_up = request.GET.get("lookup", "").strip(), None
+    if lookup and extract is not None and request.method == "GET":
+        try:
+            number = normalise_enterprise_number(lookup)
+        except ValidationError as invalid:
+            looked_up = {"error": invalid.messages[0]}
+        else:
+            facts = registry.registry_facts([number])[number]
+            looked_up = {"facts": facts, "messages": registry.problem_messages(registry.applicant_problems(facts), facts)}
+    initial = registry.registered_prefill(looked_up["facts"]) if looked_up and "facts" in looked_up else {}
+    form = OrganisationForm(request.POST or None, initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -34,10 +48,14 @@ def organisation_create(request):
         except OrganisationExists as exc:
             existing = exc.organisation
             form.add_error("enterprise_number", exc.message)
+        except NotInRegistry as exc:
+            for message in exc.messages:
+                form.add_error("enterprise_number", message)
         else:
             messages.success(request, _("Organisation %(name)s created. You are its owner.") % {"name": organisation.name})
             return redirect(organisation)
-    return render(request, "intake/organisation_form.html", {"form": form, "existing": existing})
+    context = {"form": form, "existing": existing, "extract": extract, "lookup": lookup, "looked_up": looked_up}
+    return render(request, "intake/organisation_form.html", context)
 
 
 @login_required
@@ -53,6 +71,21 @@ def organisation_edit(request, pk):
         messages.success(request, _("Saved."))
         return redirect(organisation)
     return render(request, "intake/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+def _registry_panel(organisation) -> dict:
+    """What the loaded KBO extract says about the organisation, next to what was typed."""
+    check = registry.applicant_check(organisation.enterprise_number)
+    if check is None:
+        return {"extract": None}
+    differences = registry.registered_differences(
+        check.facts,
+        name=organisation.name,
+        street=organisation.street,
+        postal_code=organisation.postal_code,
+        municipality=organisation.municipality,
+    )
+    return {"extract": check.extract, "registry_check": check, "differences": differences}
 
 
 def _detail(request, organisation, invitation_form, status=200, evidence_form=None):
@@ -71,6 +104,7 @@ def _detail(request, organisation, invitation_form, status=200, evidence_form=No
         "evidence_form": evidence_form or EvidenceForm(),
         "join_requests": selectors.open_join_requests(organisation),
         "contested": selectors.open_contests(organisation).exists(),
+        **_registry_panel(organisation),
     }
     return render(request, "intake/organisation_detail.html", context, status=status)
 
