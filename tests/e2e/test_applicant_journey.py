@@ -45,8 +45,8 @@ def test_applicant_journey_from_sign_up_to_submitted_preregistration(page, live_
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mailoutbox[-1].body).group(0)
     page.goto(link.replace(settings.SITE_URL, ""))
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("main form button[type=submit]")
 
     # Register the applicant organisation (enterprise number typed the way people do).
     page.goto("/organisations/new/")
@@ -79,13 +79,13 @@ def test_applicant_journey_from_sign_up_to_submitted_preregistration(page, live_
     page.fill("#id_contact_name", "An Aanvrager")
     page.fill("#id_contact_email", EMAIL)
     _no_violations(page)
-    page.click("main form[action$='/preregistration/'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("main form[action$='/preregistration/'] button[type=submit]")
     assert PreRegistration.objects.get().version == 1
 
     page.fill("#id_planned_activities", "Workshops, matchmaking en bedrijfsbezoeken.")  # a last change, not saved yet
-    page.click("button[name=and_submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("button[name=and_submit]")
     submission = Submission.objects.get()
     assert "bedrijfsbezoeken" in submission.snapshot  # the last change was saved and submitted
     content = page.content()

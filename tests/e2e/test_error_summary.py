@@ -31,15 +31,15 @@ def _sign_in(page, user):
     page.goto("/accounts/login/")
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.press("input[name=password]", "Enter")
 
 
 def _send(page, typed: dict, button: str):
     for name, value in typed.items():
         page.fill(f"#id_{name}", value)
-    page.click(button)
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click(button)
 
 
 def _shot(page, name):
@@ -104,8 +104,8 @@ def test_refused_preregistration_and_organisation_open_with_the_error_summary(pa
 
     # Incomplete "save and submit": nothing saved or submitted, each missing field marked.
     page.fill("#id_committed_member_count", "8")
-    page.click("button[name=and_submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("button[name=and_submit]")
     _assert_refused_page(page, "prereg-incomplete", fields=["acronym", "proposal", "target_group"])
     assert "Er werd niets bewaard of ingediend" in page.text_content("#error-summary")
     assert not PreRegistration.objects.exists()
@@ -115,8 +115,8 @@ def test_refused_preregistration_and_organisation_open_with_the_error_summary(pa
     page.goto("/organisations/new/")
     assert "(verplicht)" in page.text_content("label[for=id_name]")
     page.fill("#id_enterprise_number", "0403.019.262")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("main form button[type=submit]")
     _assert_refused_page(page, "organisation-new", fields=["name", "enterprise_number"])
     assert Organisation.objects.count() == 1
 
@@ -146,8 +146,8 @@ def test_refused_dossier_forms_open_with_the_error_summary(page, applicant, widt
     page.goto(f"/calls/{call.slug}/dossier/mandates/{query}")
     page.fill("#id_enterprise_number", "0403.019.261")
     page.fill("#id_postal_code", "40")
-    page.locator("form:has(input[name=action][value=add]) button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.locator("form:has(input[name=action][value=add]) button[type=submit]").click()
     _assert_refused_page(page, "mandate-add", fields=["name"])
     # The summary is at the top of the page, not next to the form at its bottom.
     assert page.locator("#error-summary").bounding_box()["y"] < 400
@@ -155,15 +155,15 @@ def test_refused_dossier_forms_open_with_the_error_summary(page, applicant, widt
 
     # A CSV file with errors: nothing imported, the summary points at the file.
     page.set_input_files("#id_file", str(MANDATES_CSV))
-    page.locator("form:has(input[name=action][value=import]) button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.locator("form:has(input[name=action][value=import]) button[type=submit]").click()
     _assert_refused_page(page, "mandates-import", fields=["file"])
     assert not Mandate.objects.exists()
 
     # Submitting the incomplete dossier: the overview opens with the gaps, focused.
     page.goto(f"/calls/{call.slug}/dossier/{query}")
-    page.click("form[action$='/dossier/submit/'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("form[action$='/dossier/submit/'] button[type=submit]")
     _assert_refused_page(page, "dossier-submit")
 
 
@@ -176,8 +176,8 @@ def test_a_refused_upload_opens_the_attachments_page_with_the_reason_in_the_erro
     page.select_option("#id_kind", "mandate-letters")
     hostile = pdf_bytes(change=open_action_javascript)
     page.set_input_files("#id_file", files=[{"name": "mandaatbrieven.pdf", "mimeType": "application/pdf", "buffer": hostile}])
-    page.locator("main form[enctype] button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.locator("main form[enctype] button[type=submit]").click()
 
     _assert_refused_page(page, "attachments-refused", fields=["file"])
     assert "Dit PDF-bestand bevat JavaScript;" in page.text_content("#error-summary")

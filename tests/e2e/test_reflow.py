@@ -17,8 +17,8 @@ def test_the_call_and_organisation_pages_reflow_at_390_px(page, live_server):
     page.goto("/accounts/login/")
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", "correct horse battery staple")
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.press("input[name=password]", "Enter")
 
     for path in (call.get_absolute_url(), organisation.get_absolute_url()):
         page.goto(path)

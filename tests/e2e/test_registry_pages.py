@@ -76,8 +76,8 @@ def test_registry_pages_are_accessible(page, live_server, tmp_path, width):
     csv_path.write_bytes(csv_bytes(rows))
     page.set_input_files("input[type=file]", str(csv_path))
     page.check("input[name=import_good_rows]")
-    page.click("form:has(input[name=action][value=import]) button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.click("form:has(input[name=action][value=import]) button[type=submit]")
     _check(page, width, shots and f"{shots}/mandates-report")
     assert "kent geen onderneming" in page.content()
     assert "Doorniksestraat 5, 8500 Kortrijk" in page.content()
