@@ -3,10 +3,13 @@ the agency (its groups), which decides the staff scopes elsewhere."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from intake.kernel.enums import ClaimKind, ClaimState, Role
 from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
 from intake.models import Invitation, Membership, Organisation, OrganisationClaim, OrganisationEvidence
+from intake.rules import registry
 
 
 def organisations_for_user(user):
@@ -65,13 +68,24 @@ def is_agency(user) -> bool:
 # --- Who acts for an organisation: evidence and claims ---------------------------------------
 
 
-def registry_facts(organisation):
-    """What the enterprise register (KBO Open Data) holds on the organisation's number —
-    registered name, status, type of enterprise, seat — for the call manager who verifies a
-    claim. The registry (intake.models.registry, issue 14 items 1-3) fills it in; until it
-    is connected this returns None and the verification page says the registry is not
-    loaded."""
-    return None
+def registry_facts(organisation) -> dict | None:
+    """What the enterprise register (the loaded KBO Open Data extract) holds on the
+    organisation's number, as label → value rows for the call manager who verifies a
+    claim; None when no extract is loaded (the page then says so)."""
+    check = registry.applicant_check(organisation.enterprise_number)
+    if check is None:
+        return None
+    facts, extract = check.facts, check.extract
+    rows = {_("KBO extract"): f"{extract.extract_number} ({date_format(extract.snapshot_date, 'j F Y')})"}
+    if facts.exists:
+        rows |= {
+            _("Registered name"): facts.name or "—",
+            _("Registered seat"): str(facts.seat) if facts.seat else "—",
+            _("Active"): _("yes") if facts.active else _("no"),
+            _("Legal person"): _("yes") if facts.legal_person else _("no"),
+        }
+    rows[_("Outcome")] = _("meets the call's rules") if check.passed else " ".join(check.messages)
+    return rows
 
 
 def organisation_by_number(*, enterprise_number: str) -> Organisation:

@@ -13,6 +13,9 @@ from intake.models import AuditEvent, Membership, OrganisationClaim, OutboxMessa
 from intake.services import verification
 from tests.auth import sign_in
 from tests.factories import OrganisationFactory, UserFactory
+from intake.rules.registry import registry_facts as registry_facts_of
+from intake.services.registry import registry_import
+from tests.intake import registry_helpers as kbo
 from tests.intake.file_helpers import pdf_bytes, upload, use_storage
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +60,20 @@ def test_the_page_shows_claimant_evidence_and_the_registry_hook(client, manager,
     assert "Nog niet geverifieerd door VLAIO" in page
     # No registry connected yet: the page says where to look instead.
     assert "Er is geen KBO-extract geladen" in page
+
+
+def test_the_page_shows_what_the_loaded_register_says(client, manager, owner, tmp_path):
+    """With a KBO extract loaded, the facts of the claimed number stand beside the claim."""
+    registry_import(path=kbo.full_zip(tmp_path))
+    claimed = OrganisationFactory(owner=owner, enterprise_number=kbo.canonical(kbo.LEGAL), name="Getypte naam vzw")
+
+    page = client.get(page_url(claimed)).content.decode()
+
+    assert "Er is geen KBO-extract geladen" not in page
+    assert "KBO-uittreksel" in page and "140" in page
+    facts = registry_facts_of([kbo.canonical(kbo.LEGAL)])[kbo.canonical(kbo.LEGAL)]
+    assert facts.name in page and str(facts.seat) in page
+    assert "voldoet aan de regels van de oproep" in page
 
 
 def test_the_manager_downloads_the_evidence(client, manager, organisation):
