@@ -10,11 +10,11 @@ from intake.kernel.enums import ClaimKind, ClaimState, Role, VerificationState
 from intake.kernel.errors import NotAllowed
 from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
 from intake.models import AuditEvent, Membership, OrganisationClaim, OutboxMessage
+from intake.rules.registry import registry_facts as registry_facts_of
 from intake.services import verification
+from intake.services.registry import registry_import
 from tests.auth import sign_in
 from tests.factories import OrganisationFactory, UserFactory
-from intake.rules.registry import registry_facts as registry_facts_of
-from intake.services.registry import registry_import
 from tests.intake import registry_helpers as kbo
 from tests.intake.file_helpers import pdf_bytes, upload, use_storage
 
