@@ -158,6 +158,16 @@ class Call(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The numbering counter moves only by its own UPDATE (services.submissions): a
+            # call loaded before a submission (the admin's change form at the deadline) must
+            # not write back a stale count, which would hand out a number twice.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "last_preregistration_number"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("intake:call_detail", kwargs={"slug": self.slug})
 

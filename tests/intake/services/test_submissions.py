@@ -149,6 +149,22 @@ def test_a_refused_submit_hands_out_no_number(call, user):
 
 
 @pytest.mark.django_db
+def test_saving_a_call_loaded_before_a_submission_keeps_the_counter(call, user):
+    """A call manager's save of the call (loaded before a first submission) does not write
+    back the count it was loaded with: the next number is not handed out twice."""
+    loaded_earlier = type(call).objects.get(pk=call.pk)
+    first = PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user), complete=True)
+    preregistration_submit(preregistration_id=first.pk, actor=user)
+
+    loaded_earlier.title = "Derde oproep (rechtgezet)"
+    loaded_earlier.save()
+    second = PreRegistrationFactory(call=call, organisation=OrganisationFactory(owner=user), complete=True)
+
+    assert preregistration_submit(preregistration_id=second.pk, actor=user).reference.endswith("-VA-0002")
+    assert type(call).objects.get(pk=call.pk).title == "Derde oproep (rechtgezet)"
+
+
+@pytest.mark.django_db
 def test_numbering_continues_from_the_counter(call, user):
     """A call whose counter stands at 41 (numbers handed out before) goes on with 42."""
     type(call).objects.filter(pk=call.pk).update(last_preregistration_number=41)
