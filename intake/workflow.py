@@ -63,8 +63,7 @@ def transition(obj, to_state: str, *, actor, note: str = "", extra_fields=(), da
     """Move ``obj`` (a pre-registration or a dossier, locked by the caller) to ``to_state``
     with its audit event. ``extra_fields`` are other fields the caller set that must be
     saved in the same write (submitted_at, submitted_by, number, version)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("a transition must run inside the transaction that locked the row")
+    _require_locking_transaction()
     model = type(obj)
     from_state = obj.state
     if not can_transition(model, from_state, to_state):
@@ -110,52 +109,63 @@ CLAIM_TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
 def organisation_verification_transition(organisation: Organisation, to_state: str, *, actor, note: str = "", data=None):
     """Set the verification of ``organisation`` (locked by the caller) with its audit
     event ``organisation.<to state>``."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("a transition must run inside the transaction that locked the row")
-    from_state = organisation.verification_state
-    if (from_state, to_state) not in VERIFICATION_TRANSITIONS:
+    return _decide(
+        organisation,
+        to_state,
+        VERIFICATION_TRANSITIONS,
+        fields=("verification_state", "verified_at", "verified_by", "verification_note"),
+        actor=actor,
+        note=note,
+        action=f"organisation.{to_state}",
+        organisation=organisation,
+        data=data,
+    )
+
+
+def claim_transition(claim: OrganisationClaim, to_state: str, *, actor, note: str = "", data=None):
+    """Decide ``claim`` (locked by the caller) with its audit event ``claim.<to state>``."""
+    return _decide(
+        claim,
+        to_state,
+        CLAIM_TRANSITIONS[claim.kind],
+        fields=("state", "decided_at", "decided_by", "decision_note"),
+        actor=actor,
+        note=note,
+        action=f"claim.{to_state}",
+        organisation=claim.organisation,
+        data={"claimant": claim.claimant.email, "kind": claim.kind, **(data or {})},
+    )
+
+
+def _decide(obj, to_state: str, allowed, *, fields: tuple[str, str, str, str], actor, note, action, organisation, data):
+    """A decision by a person on ``obj``: its state, when, by whom and why (``fields``, in
+    that order) written together with the audit event."""
+    _require_locking_transaction()
+    state, at, by, why = fields
+    from_state = getattr(obj, state)
+    if (from_state, to_state) not in allowed:
         raise InvalidTransition(from_state, to_state)
-    organisation.verification_state = to_state
-    organisation.verified_at = deadlines.clock()
-    organisation.verified_by = actor if getattr(actor, "is_authenticated", False) else None
-    organisation.verification_note = note
-    organisation.save(update_fields=["verification_state", "verified_at", "verified_by", "verification_note"])
+    setattr(obj, state, to_state)
+    setattr(obj, at, deadlines.clock())
+    setattr(obj, by, actor if getattr(actor, "is_authenticated", False) else None)
+    setattr(obj, why, note)
+    obj.save(update_fields=list(fields))
     audit_record(
         actor=actor,
-        action=f"organisation.{to_state}",
-        obj=organisation,
+        action=action,
+        obj=obj,
         organisation=organisation,
         from_state=from_state,
         to_state=to_state,
         note=note,
         data=data,
     )
-    return organisation
+    return obj
 
 
-def claim_transition(claim: OrganisationClaim, to_state: str, *, actor, note: str = "", data=None):
-    """Decide ``claim`` (locked by the caller) with its audit event ``claim.<to state>``."""
+def _require_locking_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a transition must run inside the transaction that locked the row")
-    from_state = claim.state
-    if (from_state, to_state) not in CLAIM_TRANSITIONS[claim.kind]:
-        raise InvalidTransition(from_state, to_state)
-    claim.state = to_state
-    claim.decided_at = deadlines.clock()
-    claim.decided_by = actor if getattr(actor, "is_authenticated", False) else None
-    claim.decision_note = note
-    claim.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
-    audit_record(
-        actor=actor,
-        action=f"claim.{to_state}",
-        obj=claim,
-        organisation=claim.organisation,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data={"claimant": claim.claimant.email, "kind": claim.kind, **(data or {})},
-    )
-    return claim
 
 
 # --- What a page may offer --------------------------------------------------------------------

@@ -11,6 +11,9 @@ from django.utils import timezone
 from intake.kernel.enums import LegalForm, Role
 from intake.models import Call, EvaluationCriterion, Membership, Organisation, PolicyPriority, PreRegistration
 
+# Every factory user's password: tests sign in with it.
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -20,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     username = factory.LazyAttribute(lambda o: o.email)
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):

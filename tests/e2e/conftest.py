@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 # As the machine's own notes advise: no background networking, no first-run, no sandbox
 # (tests run as root), a fresh profile each time.
@@ -46,6 +48,15 @@ def page(browser, live_server, settings):
 
 
 ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
+
+
+def sign_in(page, user, password: str = PASSWORD) -> None:
+    """Through the login page, as a person does; returns once the answer has loaded."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():  # the page the POST answers with, not the one it left
+        page.press("input[name=password]", "Enter")
 
 
 def session_cookie(user, url: str, *, second_factor: bool = True) -> dict:

@@ -9,7 +9,7 @@ import pytest
 
 from intake.models import Attachment, BudgetYear, Mandate, Organisation, PreRegistration
 from intake.services.dossiers import dossier_for
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, sign_in
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 from tests.intake.dossier_helpers import submitted_preregistration
 from tests.intake.file_helpers import pdf_bytes
@@ -17,7 +17,6 @@ from tests.intake.pdf_builders import open_action_javascript
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
-PASSWORD = "correct horse battery staple"
 SHOTS = Path("/tmp/shots-c")
 MANDATES_CSV = Path(__file__).parents[1] / "intake" / "data" / "mandates_30_with_7_errors.csv"
 
@@ -25,14 +24,6 @@ FOCUSED = """() => {
   const el = document.activeElement;
   return {tag: el ? el.tagName : null, id: el ? el.id : null, role: el ? el.getAttribute("role") : null};
 }"""
-
-
-def _sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():  # the page the POST answers with, not the one it left
-        page.press("input[name=password]", "Enter")
 
 
 def _send(page, typed: dict, button: str):
@@ -74,7 +65,7 @@ def _open_dossier(page, applicant, width):
     submitted_preregistration(call, organisation, user)
     dossier_for(call=call, organisation=organisation)
     page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(page, user)
+    sign_in(page, user)
 
 
 @pytest.fixture
@@ -89,7 +80,7 @@ def applicant(live_server):
 def test_refused_preregistration_and_organisation_open_with_the_error_summary(page, applicant, width):
     user, organisation, call = applicant
     page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(page, user)
+    sign_in(page, user)
 
     # Invalid: more companies committed than expected. Nothing is saved.
     page.goto(f"/calls/{call.slug}/preregistration/?organisation={organisation.pk}")

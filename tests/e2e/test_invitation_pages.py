@@ -11,19 +11,8 @@ from django.utils import timezone
 
 from intake.models import Invitation
 from intake.services.invitations import invitation_create
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import ALL_IMPACTS, axe_violations, sign_in
 from tests.factories import OrganisationFactory, UserFactory
-
-PASSWORD = "correct horse battery staple"
-ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
-
-
-def _sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _check(page, path, width, shots=None):
@@ -47,11 +36,11 @@ def test_invitation_pages_show_the_validity_accessibly(page, live_server, width)
     colleague = UserFactory(email=invitation.email)
     accept = reverse("intake:invitation_accept", kwargs={"token": invitation.token})
 
-    _sign_in(page, owner)
+    sign_in(page, owner)
     _check(page, organisation.get_absolute_url(), width, shots and f"{shots}/organisation")
     assert "geldig tot" in page.content()
     page.context.clear_cookies()
-    _sign_in(page, colleague)
+    sign_in(page, colleague)
     _check(page, accept, width, shots and f"{shots}/accept")
     assert "geldig tot" in page.content()
     # Expired a minute ago (moving the clock 14 days on would end the session too).

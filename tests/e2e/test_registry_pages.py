@@ -10,23 +10,12 @@ import pytest
 from intake.services.dossiers import dossier_for
 from intake.services.mandates import mandate_add
 from intake.services.registry import registry_import
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import ALL_IMPACTS, axe_violations, sign_in
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 from tests.intake import registry_helpers as kbo
 from tests.intake.dossier_helpers import submitted_preregistration
 from tests.intake.mandate_helpers import csv_bytes
 from tests.intake.web.dossier_pages import url
-
-PASSWORD = "correct horse battery staple"
-ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
-
-
-def _sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _check(page, width, shots=None):
@@ -42,7 +31,7 @@ def test_registry_pages_are_accessible(page, live_server, tmp_path, width):
     shots = os.environ.get("SCREENSHOTS_DIR")
     page.set_viewport_size({"width": width, "height": 900})
     owner = UserFactory()
-    _sign_in(page, owner)
+    sign_in(page, owner)
     page.goto("/organisations/new/")
     _check(page, width, shots and f"{shots}/organisation-new-off")
     assert "De controle in het register staat uit" in page.content()
