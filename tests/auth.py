@@ -1,12 +1,30 @@
 """Signing in as allauth does: a password step and, for the agency's staff, a TOTP step
 recorded in the session, so views that require a second factor see a real one."""
 
+import time
+
 from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.test import RequestFactory
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def current_totp_code(secret: str = TOTP_SECRET, *, margin: float = 5.0) -> str:
+    """The code an authenticator app shows now, and that allauth will still accept when the
+    request it goes into is handled. allauth accepts the current period only (tolerance 0),
+    so a code read in the last instants of a period is refused once the next one starts: a
+    sign-in that failed at random in CI. Within ``margin`` seconds of the end, wait for the
+    next period, as a person does who sees the app's counter about to run out."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 0.05)
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 def sign_in(client, user, *, second_factor: bool = True, authenticator: bool | None = None):

@@ -6,20 +6,15 @@ Transactional: allauth announces the activation on commit, as in production."""
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.test import Client
 from django.urls import reverse
 
+from tests.auth import current_totp_code
 from tests.reviews.review_helpers import make_reviewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"
-
-
-def _current_code(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 def _reviewer_signed_in_with_password(client):
@@ -44,7 +39,7 @@ def test_activating_totp_opens_the_dashboard_in_the_same_session(client):
     reviewer = _reviewer_signed_in_with_password(client)
     secret = _activation_secret(client)
 
-    response = client.post(reverse("mfa_activate_totp"), {"code": _current_code(secret)})
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(secret)})
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Authenticator.objects.filter(user=reviewer, type=Authenticator.Type.TOTP).exists()
@@ -55,7 +50,7 @@ def test_activating_totp_opens_the_dashboard_in_the_same_session(client):
 def test_a_wrong_activation_code_counts_for_nothing(client):
     reviewer = _reviewer_signed_in_with_password(client)
     secret = _activation_secret(client)
-    wrong = f"{(int(_current_code(secret)) + 1) % 1_000_000:06d}"
+    wrong = f"{(int(current_totp_code(secret)) + 1) % 1_000_000:06d}"
 
     response = client.post(reverse("mfa_activate_totp"), {"code": wrong})
 
@@ -69,7 +64,7 @@ def test_activation_in_one_session_does_not_open_another(client):
     other_browser = Client()
     other_browser.post(reverse("account_login"), {"login": reviewer.email, "password": PASSWORD})
     secret = _activation_secret(client)
-    client.post(reverse("mfa_activate_totp"), {"code": _current_code(secret)})
+    client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(secret)})
 
     # The other session signed in with the password only: it still needs the code.
     response = other_browser.get(reverse("reviews:dashboard"))

@@ -6,12 +6,12 @@ impact, no horizontal scrolling at 390 px."""
 import os
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
 from intake.kernel.enums import ClaimKind
 from intake.services import verification
-from tests.auth import TOTP_SECRET
+from tests.auth import TOTP_SECRET, current_totp_code
 from tests.e2e.conftest import axe_violations
 from tests.factories import OrganisationFactory, UserFactory
 from tests.intake.file_helpers import pdf_bytes, upload, use_storage
@@ -30,8 +30,7 @@ def _sign_in(page, user, *, second_factor=False):
     page.press("input[name=password]", "Enter")
     if second_factor:
         page.wait_for_url("**/2fa/authenticate/")
-        counters = list(yield_hotp_counters_from_time())
-        page.fill("input[name=code]", format_hotp_value(hotp_value(TOTP_SECRET, counters[len(counters) // 2])))
+        page.fill("input[name=code]", current_totp_code())
         page.press("input[name=code]", "Enter")
     page.wait_for_url(lambda url: "/accounts/" not in url)
 

@@ -6,7 +6,7 @@ assigns reviewers. Every refused POST changes nothing."""
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
 from intake.kernel.enums import DossierSection
@@ -15,6 +15,7 @@ from intake.services.submissions import dossier_submit
 from reviews import services
 from reviews.models import AdmissibilityReview, ConflictDeclaration, Decision, ReviewerAssignment, Score
 from reviews.urls import urlpatterns
+from tests.auth import current_totp_code
 from tests.factories import UserFactory
 from tests.intake.dossier_helpers import NETWORK, save_section
 from tests.reviews.review_helpers import (
@@ -368,18 +369,13 @@ def test_second_factor_not_required_when_setting_off(client, review, settings):
     assert client.get(review.url("call")).status_code == 200
 
 
-def _current_totp_code(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
-
-
 def test_second_factor_real_login_with_password_and_totp_code_opens_the_dashboard(client, review):
     """End to end through allauth's own pages: e-mail and password, then the TOTP code."""
     TOTP.activate(review.reviewer, TOTP_SECRET)
     response = client.post(reverse("account_login"), {"login": review.reviewer.email, "password": "correct horse battery staple"})
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
-    response = client.post(reverse("mfa_authenticate"), {"code": _current_totp_code(TOTP_SECRET)})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(TOTP_SECRET)})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.get(reverse("account_email")).status_code == 200  # signed in
 
