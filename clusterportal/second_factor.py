@@ -1,5 +1,6 @@
 """The second-factor check shared by the admin site and the reviewer dashboard: the user
-has a TOTP authenticator and this session passed it."""
+has a TOTP authenticator and this session passed it, or the agency's single sign-on
+asserted a second factor when this session signed in."""
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
@@ -10,9 +11,13 @@ def has_totp_authenticator(user) -> bool:
 
 
 def signed_in_with_second_factor(request) -> bool:
-    if not has_totp_authenticator(request.user):
-        return False
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+    """A TOTP step in this session (while the user still has the authenticator), or a
+    sign-in through the agency's single sign-on that asserted a second factor
+    (clusterportal.identity.login records it as an "mfa" step of type "oidc")."""
+    records = [r for r in get_authentication_records(request, request.user) if r.get("method") == "mfa"]
+    if any(record.get("type") == "oidc" for record in records):
+        return True
+    return bool(records) and has_totp_authenticator(request.user)
 
 
 def count_activation_for_this_session(sender, request, user, authenticator, **kwargs) -> None:

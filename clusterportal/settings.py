@@ -13,6 +13,8 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from clusterportal.identity.config import providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -51,10 +53,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
     "clusterportal",
+    "clusterportal.identity",
     "intake",
     "reviews",
 ]
@@ -214,6 +218,30 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "clusterportal"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
+ACCOUNT_ADAPTER = "clusterportal.identity.adapters.AccountAdapter"
+
+# --- Identity providers (OpenID Connect; clusterportal.identity) ---------------------------
+# None by default: the embedded default signs in with e-mail and password only. Each
+# provider named in OIDC_PROVIDERS is read from OIDC_<ID>_* (clusterportal/identity/config.py,
+# docs/deployment.md). allauth runs the protocol with PKCE; the portal adds the nonce and
+# always checks the ID token's signature (identity.views).
+IDENTITY_PROVIDERS = providers_from_env(env)
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [p.allauth_app() for p in IDENTITY_PROVIDERS]}}
+# A login through a provider completes when its callback arrives: no extra form, and the
+# e-mail address comes from the provider. An existing password account with the same
+# address is never taken over by a provider's say-so (allauth's EMAIL_AUTHENTICATION stays
+# off): its owner connects the provider from the account page.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# PASSWORD_ACCOUNTS=False: everyone signs in through a provider (no sign-up form, no
+# password login); allauth then trusts the provider's e-mail address as verified.
+PASSWORD_ACCOUNTS = env.bool("PASSWORD_ACCOUNTS", default=True)
+if not PASSWORD_ACCOUNTS:
+    if not IDENTITY_PROVIDERS:
+        raise environ.ImproperlyConfigured("PASSWORD_ACCOUNTS=False needs at least one provider in OIDC_PROVIDERS.")
+    SOCIALACCOUNT_ONLY = True
+    SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "nl-be"
@@ -306,7 +334,9 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The sign-in and logout buttons post to the portal, which redirects to the provider:
+    # browsers hold that redirect to form-action too.
+    "form-action": [CSP.SELF, *sorted({p.origin for p in IDENTITY_PROVIDERS})],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

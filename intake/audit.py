@@ -40,6 +40,9 @@ ACTION_SENTENCES = {
     "organisation.created": _("The organisation was registered."),
     "organisation.updated": _("The organisation's details were changed."),
     "organisation.verified": _("A call manager verified that the organisation's members act for it."),
+    "organisation.verified_by_login": _(
+        "The sign-in of %(user)s through %(provider_name)s established that they act for the organisation."
+    ),
     "organisation.rejected": _("A call manager rejected the claim on the organisation."),
     "organisation.unverified": _("The organisation is no longer verified: its ownership changed."),
     "evidence.uploaded": _("Evidence of the claim was uploaded (“%(name)s”)."),
@@ -49,6 +52,10 @@ ACTION_SENTENCES = {
     "claim.refused": _("The claim of %(claimant)s was refused: the current claim is kept."),
     "claim.transferred": _("The claim of %(claimant)s was upheld: ownership transferred."),
     "membership.removed": _("%(user)s was removed from the organisation."),
+    "membership.asserted": _("The sign-in of %(user)s said they act for the organisation (role %(role)s)."),
+    "membership.ended": _("The sign-in of %(user)s no longer said they act for the organisation: the membership ended."),
+    "staff.role_granted": _("The agency's sign-in gave the role %(role)s."),
+    "staff.role_removed": _("The agency's sign-in took away the role %(role)s."),
     "invitation.created": _("A colleague was invited (%(email)s)."),
     "invitation.accepted": _("An invitation was accepted."),
     "invitation.revoked": _("An invitation was revoked."),

@@ -106,9 +106,11 @@ CLAIM_TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
 }
 
 
-def organisation_verification_transition(organisation: Organisation, to_state: str, *, actor, note: str = "", data=None):
+def organisation_verification_transition(
+    organisation: Organisation, to_state: str, *, actor, note: str = "", data=None, action: str = ""
+):
     """Set the verification of ``organisation`` (locked by the caller) with its audit
-    event ``organisation.<to state>``."""
+    event ``organisation.<to state>`` (or ``action``: a sign-in verifies, not a person)."""
     return _decide(
         organisation,
         to_state,
@@ -116,7 +118,7 @@ def organisation_verification_transition(organisation: Organisation, to_state: s
         fields=("verification_state", "verified_at", "verified_by", "verification_note"),
         actor=actor,
         note=note,
-        action=f"organisation.{to_state}",
+        action=action or f"organisation.{to_state}",
         organisation=organisation,
         data=data,
     )

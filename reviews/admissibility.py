@@ -5,6 +5,7 @@ checks are the same code."""
 
 from dataclasses import asdict, dataclass
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from intake import deadlines
@@ -12,7 +13,7 @@ from intake.kernel.enums import VerificationState
 from intake.kernel.validators import is_valid_enterprise_number
 from intake.rules.completeness import attachment_gaps, budget_gaps, mandate_gaps
 from intake.rules.registry import registry_checked_label
-from intake.rules.snapshots import snapshot_of, verification_at_submission
+from intake.rules.snapshots import representation_established, snapshot_of, verification_at_submission
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ def _verification_check(snapshot, organisation) -> Check:
     """Whether VLAIO verified who acts for the organisation. Not a rule of the call: an
     unverified organisation may submit (a verification queue never costs a deadline), so the
     reviewer sees it, and sees a verification given after the submission too."""
+    established = representation_established(snapshot)
+    if established:
+        return Check("organisation_verified", capfirst(established), True)
     if verification_at_submission(snapshot) == VerificationState.VERIFIED:
         return Check("organisation_verified", _("VLAIO had verified the claim on the organisation when it submitted"), True)
     if organisation.verification_state == VerificationState.VERIFIED:

@@ -30,6 +30,7 @@ from intake.messaging.outbox import Attachment, outbox_enqueue
 from intake.models import Membership, Receipt, Submission
 from intake.rules.budget import budget_totals, years_from_content
 from intake.rules.registry import registry_checked_label
+from intake.rules.snapshots import representation_established
 from intake.selectors.calls import call_contact
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def receipt_context(submission) -> dict:
         "submission": submission,
         "agency": receipt_issuer(submission.call),
         "snapshot": snapshot,
+        "representation": representation_established(snapshot),
         "is_dossier": submission.kind == SubmissionKind.DOSSIER,
         "verification_url": verification_url(submission),
         "extension": submission.extension,

@@ -76,6 +76,13 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+    # Set when a sign-in through an identity provider said the person acts for the
+    # organisation (intake.services.representation): which provider, which person there
+    # (its ``sub``), in which role, and when it last said so. Empty: added in the portal.
+    login_provider = models.CharField(_("asserted by the sign-in of"), max_length=100, blank=True)
+    login_subject = models.CharField(_("person at the identity provider"), max_length=255, blank=True)
+    login_role = models.CharField(_("role asserted by the sign-in"), max_length=200, blank=True)
+    login_asserted_at = models.DateTimeField(_("last asserted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -84,6 +91,10 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+    @property
+    def asserted_by_login(self) -> bool:
+        return bool(self.login_provider)
 
 
 class Invitation(models.Model):

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from intake.kernel.enums import DossierSection
-from intake.kernel.formatting import format_fte, format_number
+from intake.kernel.formatting import format_brussels, format_fte, format_number
 from intake.models import SECTION_FIELDS, Dossier
 
 
@@ -215,3 +215,22 @@ def section_answers(content: dict, section: str) -> list[Answer]:
         Answer(field, capfirst(str(Dossier._meta.get_field(field).verbose_name)), _shown(field, values.get(field)))
         for field in SECTION_FIELDS[section]
     ]
+
+
+def representation_established(snapshot: dict) -> str | None:
+    """How the submitting person's acting for the organisation was established, as one
+    sentence for the receipt and the reviewers' checklist: by their sign-in through an
+    identity provider (which one, in which role, when it last said so), or None when the
+    portal only knows what was declared in it (the verification says the rest) and for a
+    snapshot written before the portal recorded it."""
+    representation = snapshot.get("representation") or {}
+    if representation.get("method") != "login":
+        return None
+    asserted = representation.get("asserted_at") or ""
+    when = datetime.fromisoformat(asserted) if asserted else None
+    return _("established by the sign-in of %(person)s through %(provider)s, role %(role)s (%(when)s)") % {
+        "person": snapshot.get("submitted_by", ""),
+        "provider": representation.get("provider_name") or representation.get("provider", ""),
+        "role": representation.get("role", ""),
+        "when": format_brussels(when) if when else "…",
+    }

@@ -34,6 +34,7 @@ from intake.rules.snapshots import (
 )
 from intake.services.dossiers import dossier_lock
 from intake.services.preregistrations import draft_save, first_save_races_are_conflicts
+from intake.services.representation import representation_of
 from intake.workflow import transition
 
 
@@ -186,7 +187,12 @@ def record_locked(spec: _Phase, row, *, actor, at: deadlines.Moment, applied=Non
     reference = spec.reference(row, version)
     snapshot = canonical_json(
         spec.snapshot(row, prepared, submitted_at=at.judged, submitted_by=actor, deadline=applied.deadline)
-        | {"reference": reference, "version": version, "recorded_at": at.recorded}
+        | {
+            "reference": reference,
+            "version": version,
+            "recorded_at": at.recorded,
+            "representation": representation_of(row.organisation_id, actor),
+        }
     )
     submission = Submission.objects.create(
         kind=spec.kind,

@@ -244,9 +244,9 @@ def test_save_and_submit_submits_what_is_in_the_form(logged_in_client, call, org
 # the organisation; then the locked row, its deadline, the call's number counter, the
 # submission, the row's one UPDATE, its audit event and its receipt: 12 (it was 18); the
 # question whether a KBO extract is loaded (issue 14: one query with the checks off, four
-# more with them on): 13; plus the savepoint pair the test's own transaction turns
-# BEGIN/COMMIT into.
-SAVE_AND_SUBMIT_QUERY_BUDGET = 13 + 2
+# more with them on): 13; the submitter's membership for the snapshot's "representation"
+# (issue 15): 14; plus the savepoint pair the test's own transaction turns BEGIN/COMMIT into.
+SAVE_AND_SUBMIT_QUERY_BUDGET = 14 + 2
 
 
 @pytest.mark.django_db

@@ -1,0 +1,250 @@
+"""Signing in through OpenID Connect against the real provider on loopback (issue 15),
+with the Django test client: allauth's flow with the portal's nonce and signature checks,
+the enterprise claim making a verified member, a changed claim ending it, staff roles and
+their second factor, hostile answers refused with a Dutch page, logout at the provider."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from intake.kernel.enums import VerificationState
+from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
+from intake.models import AuditEvent, Membership, Organisation
+from tests.auth import TOTP_SECRET
+from tests.oidc.portal import (
+    MANAGER_GROUP,
+    applicant_claims,
+    portal_settings,
+    sign_in_through,
+    staff_claims,
+    start,
+)
+from tests.reviews.review_helpers import make_call
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "0403019261"
+
+
+@pytest.fixture
+def portal(oidc_provider):
+    with portal_settings(oidc_provider, "http://testserver"):
+        yield oidc_provider
+
+
+def _signed_in_user(client):
+    user_id = client.session.get("_auth_user_id")
+    return get_user_model().objects.get(pk=user_id) if user_id else None
+
+
+def _messages(response_or_client, client=None) -> list[str]:
+    page = (client or response_or_client).get(reverse("intake:home"))
+    return [str(m) for m in page.context["messages"]]
+
+
+def test_the_login_page_offers_each_provider_as_a_button_that_posts(client, portal):
+    page = client.get(reverse("account_login")).content.decode()
+    assert '<form method="post" action="/accounts/oidc/acm/login/?process=login"' in page
+    assert "Aanmelden bij de Vlaamse overheid" in page and "Aanmelden als medewerker van VLAIO" in page
+
+
+def test_the_authorization_request_uses_pkce_state_and_a_nonce(client, portal):
+    response = start(client, "acm")
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert response["Location"].startswith(portal.issuer + "/authorize/")
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
+    assert query["state"][0] and len(query["nonce"][0]) >= 32
+    assert set(query["scope"][0].split()) == {"openid", "profile", "email"}
+
+
+def test_an_applicant_with_an_enterprise_claim_becomes_a_verified_member(client, portal):
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+
+    response = sign_in_through(client, portal, "acm", "an")
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = _signed_in_user(client)
+    assert user.email == "an@voorbeeld.be" and user.emailaddress_set.get().verified
+    organisation = Organisation.objects.get(enterprise_number=NUMBER)
+    assert organisation.verification_state == VerificationState.VERIFIED
+    membership = Membership.objects.get(user=user, organisation=organisation)
+    assert (membership.login_provider, membership.login_subject, membership.login_role) == ("acm", "an", "ClusterAanvrager")
+    assert [m for m in _messages(client) if "0403.019.261" in m]
+    page = client.get(organisation.get_absolute_url())
+    assert page.status_code == 200
+
+
+def test_a_login_without_an_enterprise_leaves_an_ordinary_unverified_user(client, portal):
+    portal.set_person("bert", "pw", {"email": "bert@voorbeeld.be", "email_verified": True})
+
+    sign_in_through(client, portal, "acm", "bert")
+
+    user = _signed_in_user(client)
+    assert user is not None and not Membership.objects.filter(user=user).exists()
+    assert not Organisation.objects.exists()
+
+
+def test_a_role_taken_away_ends_the_membership_at_the_next_sign_in(client, portal):
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER, "0202239951"))
+    sign_in_through(client, portal, "acm", "an")
+    client.post(reverse("account_logout"))
+
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", "0202239951"))
+    sign_in_through(client, portal, "acm", "an")
+
+    user = _signed_in_user(client)
+    assert list(Membership.objects.filter(user=user).values_list("organisation__enterprise_number", flat=True)) == ["0202239951"]
+    ended = AuditEvent.objects.get(action="membership.ended")
+    assert ended.organisation.enterprise_number == NUMBER and ended.data["provider"] == "acm"
+    assert any("niet meer" in m and "0403.019.261" in m for m in _messages(client))
+
+
+@pytest.mark.parametrize("mode", ["expired", "wrong_signature", "wrong_nonce", "wrong_audience"])
+def test_a_hostile_id_token_is_refused_with_a_dutch_page_and_nobody_signed_in(client, portal, mode):
+    portal.set_person("eve", "pw", applicant_claims("eve@voorbeeld.be", NUMBER), id_token=mode)
+
+    response = sign_in_through(client, portal, "acm", "eve")
+
+    assert response.status_code == 401  # allauth's status for a refused third-party login
+    page = response.content.decode()
+    assert "Aanmelden is niet gelukt" in page and 'role="alert"' in page
+    assert _signed_in_user(client) is None
+    assert not get_user_model().objects.filter(email="eve@voorbeeld.be").exists()
+    assert not Organisation.objects.exists()
+
+
+def test_a_tampered_state_is_refused(client, portal):
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+    response = start(client, "acm")
+    callback = portal.authorize(requests.Session(), response["Location"], "an", "pw")
+    parts = urlsplit(callback)
+    query = parse_qs(parts.query)
+    tampered = f"{parts.path}?code={query['code'][0]}&state=not-the-state-we-sent"
+
+    response = client.get(tampered)
+
+    assert "Aanmelden is niet gelukt" in response.content.decode()
+    assert _signed_in_user(client) is None
+
+
+def test_a_callback_replayed_in_another_browser_is_refused(client, portal, django_user_model):
+    """The state lives in the session that started the login: a code and state carried to
+    another browser (a phished callback link) sign nobody in there."""
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+    callback = portal.authorize(requests.Session(), start(client, "acm")["Location"], "an", "pw")
+    from django.test import Client  # noqa: PLC0415 -- a second browser, only here
+
+    response = Client().get(callback.removeprefix("http://testserver"))
+
+    assert "Aanmelden is niet gelukt" in response.content.decode()
+    assert not django_user_model.objects.filter(email="an@voorbeeld.be").exists()
+
+
+def test_staff_groups_map_to_the_agencys_roles_and_an_asserted_mfa_opens_reviews(client, portal):
+    call = make_call()
+    portal.set_person("rita", "pw", staff_claims("rita@vlaio.be", reviewer=True, manager=True, mfa=True))
+
+    sign_in_through(client, portal, "agency", "rita")
+
+    user = _signed_in_user(client)
+    assert set(user.groups.values_list("name", flat=True)) == {REVIEWERS, CALL_MANAGERS} and user.is_staff
+    assert client.get(reverse("reviews:dashboard")).status_code == 200
+    assert client.get(reverse("reviews:call", kwargs={"slug": call.slug})).status_code == 200
+    assert client.get("/admin/").status_code == 200
+
+
+def test_staff_without_an_mfa_assertion_are_still_asked_for_the_portals_code(client, portal):
+    portal.set_person("rita", "pw", staff_claims("rita@vlaio.be", reviewer=True, mfa=False))
+
+    sign_in_through(client, portal, "agency", "rita")
+
+    assert _signed_in_user(client) is not None
+    response = client.get(reverse("reviews:dashboard"))
+    assert response.status_code == 302 and response["Location"] == reverse("reviews:second_factor")
+
+
+def test_a_staff_member_with_totp_skips_the_code_when_the_sso_asserted_mfa(client, portal):
+    portal.set_person("rita", "pw", staff_claims("rita@vlaio.be", reviewer=True, mfa=True))
+    sign_in_through(client, portal, "agency", "rita")
+    user = _signed_in_user(client)
+    TOTP.activate(user, TOTP_SECRET)
+    client.post(reverse("account_logout"))
+
+    response = sign_in_through(client, portal, "agency", "rita")
+
+    assert response["Location"] == "/", response["Location"]  # not the code page
+    assert client.get(reverse("reviews:dashboard")).status_code == 200
+
+
+def test_a_staff_member_with_totp_is_asked_the_code_when_the_sso_did_not_assert_mfa(client, portal):
+    portal.set_person("rita", "pw", staff_claims("rita@vlaio.be", reviewer=True, mfa=False))
+    sign_in_through(client, portal, "agency", "rita")
+    TOTP.activate(_signed_in_user(client), TOTP_SECRET)
+    client.post(reverse("account_logout"))
+
+    response = sign_in_through(client, portal, "agency", "rita")
+
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert _signed_in_user(client) is None  # not until the code is given
+
+
+def test_groups_taken_away_by_the_sso_are_taken_away_here(client, portal):
+    portal.set_person("rita", "pw", staff_claims("rita@vlaio.be", reviewer=True, manager=True))
+    sign_in_through(client, portal, "agency", "rita")
+    client.post(reverse("account_logout"))
+
+    portal.set_person("rita", "pw", staff_claims("rita@vlaio.be", reviewer=True))
+    sign_in_through(client, portal, "agency", "rita")
+
+    user = _signed_in_user(client)
+    assert list(user.groups.values_list("name", flat=True)) == [REVIEWERS] and not user.is_staff
+    assert AuditEvent.objects.filter(action="staff.role_removed", data__role=CALL_MANAGERS).count() == 1
+
+
+def test_an_applicant_providers_groups_claim_grants_nothing(client, portal):
+    portal.set_person("eve", "pw", {**applicant_claims("eve@voorbeeld.be"), "groups": [MANAGER_GROUP], "amr": ["mfa"]})
+
+    sign_in_through(client, portal, "acm", "eve")
+
+    user = _signed_in_user(client)
+    assert not user.groups.exists() and not user.is_staff
+    assert client.get(reverse("reviews:dashboard")).status_code == 403
+
+
+def test_logout_ends_the_session_at_the_provider_too(client, portal):
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+    sign_in_through(client, portal, "acm", "an")
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == portal.discovery()["end_session_endpoint"]
+    query = parse_qs(target.query)
+    assert query["client_id"] == ["portal-acm"] and query["post_logout_redirect_uri"] == ["http://testserver/"]
+    assert _signed_in_user(client) is None
+    # The provider accepts that request and sends the person back to the portal.
+    back = requests.get(response["Location"], allow_redirects=False, timeout=10)
+    assert back.status_code in (200, 302)
+
+
+def test_a_password_logout_stays_in_the_portal(client, portal, user):
+    client.force_login(user)
+    response = client.post(reverse("account_logout"))
+    assert response["Location"] == "/"
+
+
+def test_with_password_accounts_off_the_login_form_refuses_a_password(client, portal, user, settings):
+    settings.SOCIALACCOUNT_ONLY = True
+    settings.SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+
+    page = client.get(reverse("account_login")).content.decode()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": "correct horse battery staple"})
+
+    assert 'name="password"' not in page and "Aanmelden bij de Vlaamse overheid" in page
+    assert response.status_code in (403, 405) or _signed_in_user(client) is None
+    assert _signed_in_user(client) is None
