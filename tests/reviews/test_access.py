@@ -114,47 +114,49 @@ ENDPOINTS = {
 }
 
 # --- The roles -----------------------------------------------------------------------------------
+# Each role signs in through ``sign_in(client, user, second_factor=...)``: here with a password
+# (and a TOTP step), in tests/oidc/test_access_matrix.py through the identity providers.
 
 
-def _anonymous(client, review):
+def _anonymous(client, review, sign_in=sign_in):
     return None
 
 
-def _applicant(client, review):
+def _applicant(client, review, sign_in=sign_in):
     # A member of the organisation whose dossier this is, in no agency group.
-    client.force_login(review.applicant)
+    sign_in(client, review.applicant, second_factor=False)
     return review.applicant
 
 
-def _reviewer_without_second_factor(client, review):
+def _reviewer_without_second_factor(client, review, sign_in=sign_in):
     sign_in(client, review.reviewer, second_factor=False)
     return review.reviewer
 
 
-def _manager_without_second_factor(client, review):
+def _manager_without_second_factor(client, review, sign_in=sign_in):
     sign_in(client, review.manager, second_factor=False)
     return review.manager
 
 
-def _reviewer_of_another_call(client, review):
+def _reviewer_of_another_call(client, review, sign_in=sign_in):
     other = make_reviewer()
     services.assignment_create(call=make_call(), reviewer=other, assigned_by=review.manager)
     sign_in(client, other)
     return other
 
 
-def _reviewer_undeclared(client, review):
+def _reviewer_undeclared(client, review, sign_in=sign_in):
     sign_in(client, review.reviewer)
     return review.reviewer
 
 
-def _reviewer_declared(client, review):
+def _reviewer_declared(client, review, sign_in=sign_in):
     services.conflict_declare(dossier=review.dossier, reviewer=review.reviewer, has_conflict=False)
     sign_in(client, review.reviewer)
     return review.reviewer
 
 
-def _reviewer_conflicted(client, review):
+def _reviewer_conflicted(client, review, sign_in=sign_in):
     services.conflict_declare(
         dossier=review.dossier, reviewer=review.reviewer, has_conflict=True, note="Mijn broer is bestuurder."
     )
@@ -162,7 +164,7 @@ def _reviewer_conflicted(client, review):
     return review.reviewer
 
 
-def _manager(client, review):
+def _manager(client, review, sign_in=sign_in):
     sign_in(client, review.manager)
     return review.manager
 
@@ -264,8 +266,13 @@ def _template_names(response) -> set[str]:
 
 @pytest.mark.parametrize(("role", "endpoint"), CELLS, ids=[f"{r}-{e}" for r, e in CELLS])
 def test_access_matrix(client, review, role, endpoint):
+    check_cell(client, review, role, endpoint, sign_in)
+
+
+def check_cell(client, review, role, endpoint, sign_in):
+    """One cell of the matrix: ``role`` signed in through ``sign_in`` sends ``endpoint``."""
     method, url_of, data_of, prepare, state_of = ENDPOINTS[endpoint]
-    ROLES[role](client, review)
+    ROLES[role](client, review, sign_in)
     if prepare:
         prepare(review)
     url = url_of(review)
