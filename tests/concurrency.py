@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 requires_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="row locks (SELECT ... FOR UPDATE) only serialise real concurrent transactions on PostgreSQL; "
+    reason="needs PostgreSQL (row locks that serialise concurrent transactions, or COPY); "
     "run with DATABASE_URL=postgres://... (CI does)",
 )
 

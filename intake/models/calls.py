@@ -62,7 +62,9 @@ class PolicyPriority(models.Model):
 class Call(models.Model):
     """A call (oproep) with its two deadlines and the rules a dossier must meet."""
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Used in the web address: /calls/<slug>/."))
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Used in the web address of the call, after /calls/.")
+    )
     title = models.CharField(_("title"), max_length=200)
     reference_prefix = models.CharField(
         _("reference prefix"),

@@ -147,8 +147,10 @@ def claim_create(
     *, organisation: Organisation, claimant, kind: str, motivation: str = "", uploaded_file=None
 ) -> OrganisationClaim:
     """A person who is not a member claims the organisation's enterprise number: asks to
-    join, or contests the claim (with evidence). The owners and the call managers are told
-    by e-mail. Raises DomainError for a member, or for a second open claim of the same person."""
+    join, or contests the claim (with evidence). The owners are told by e-mail; call
+    managers find it among the open claims in the admin (a mail per claim to every call
+    manager would bury the ones that matter). Raises DomainError for a member, or for a
+    second open claim of the same person."""
     if Membership.objects.filter(organisation=organisation, user=claimant).exists():
         raise DomainError(_("You are already a member of this organisation."))
     if kind == ClaimKind.CONTEST and uploaded_file is None:

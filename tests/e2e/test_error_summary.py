@@ -17,7 +17,6 @@ from tests.intake.pdf_builders import open_action_javascript
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
-SHOTS = Path("/tmp/shots-c")
 MANDATES_CSV = Path(__file__).parents[1] / "intake" / "data" / "mandates_30_with_7_errors.csv"
 
 FOCUSED = """() => {
@@ -31,11 +30,6 @@ def _send(page, typed: dict, button: str):
         page.fill(f"#id_{name}", value)
     with page.expect_navigation():  # the page the POST answers with, not the one it left
         page.click(button)
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
 
 
 def _assert_refused_page(page, name, *, fields=()):
@@ -54,7 +48,6 @@ def _assert_refused_page(page, name, *, fields=()):
         assert summary.locator(f"a[href='#id_{field}']").count() == 1, field
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner, (name, width, inner)
-    _shot(page, name)
     violations = axe_violations(page, impacts=("minor", "moderate", "serious", "critical"))
     assert violations == [], (name, violations)
 

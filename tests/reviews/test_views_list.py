@@ -432,7 +432,8 @@ def test_export_xlsx_does_not_turn_applicant_text_into_formulas(client, db):
 
 def _score_cells(page: str, reference: str) -> tuple[str, str]:
     """The texts of the 'Mijn score' and 'Scores' cells of the row of ``reference``."""
-    row = page[page.index(f"<td>{reference}</td>") :]
+    at = page.index(f'<span class="reference">{reference}</span>')
+    row = page[page.rindex("<tr", 0, at) :]
     row = row[: row.index("</tr>")]
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     return cells[6], cells[7]
