@@ -87,4 +87,12 @@ ALLAUTH_STRINGS = (
         "If you do not see the verification email in your main inbox, check your spam folder. Otherwise\n"
         "contact us if you do not receive it within a few minutes."
     ),
+    # Linking a sign-in through an identity provider (issue 15): "aanmelding", not "account".
+    gettext_noop("Account Connections"),
+    gettext_noop("You can sign in to your account using any of the following third-party accounts:"),
+    gettext_noop("You currently have no third-party accounts connected to this account."),
+    gettext_noop("Add a Third-Party Account"),
+    gettext_noop("The third-party account has been connected."),
+    gettext_noop("The third-party account has been disconnected."),
+    gettext_noop("The third-party account is already connected to a different account."),
 )
