@@ -1,6 +1,8 @@
 """The deadline moment, measured the way the portal is deployed: Debian's nginx with the
 project's own proxy configuration (deploy/nginx.conf) in front of gunicorn with production
-settings, PostgreSQL and Redis, all on loopback, started here and stopped at the end.
+settings, PostgreSQL and Redis, and the Celery render worker and mailer that compose runs beside
+them (receipts rendered and mailed while the rush goes on), all on loopback, started here and
+stopped at the end.
 
 - boundary: N applicants press "save and submit" spread over the second around a
   deadline a few seconds ahead. Assertions (non-zero exit when one fails): nothing lost
@@ -102,6 +104,19 @@ class Stack:
         gunicorn = [GUNICORN, "clusterportal.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}"]
         gunicorn += ["--workers", str(WORKERS), "--timeout", "60", "--backlog", "2048"]
         self.processes.append(subprocess.Popen(gunicorn, cwd=env.ROOT, env=app_env, stdout=log, stderr=subprocess.STDOUT))
+        # Beside them, as compose deploys it: a render worker (2 processes) and a mailer, so
+        # each accepted submission's receipt is rendered and mailed during the rush, on the
+        # same two cores, as on the morning of a deadline.
+        celery = [str(Path(sys.executable).with_name("celery")), "-A", "clusterportal", "worker", "-l", "warning"]
+        for name, options in (
+            ("render", ["-Q", "celery", "--concurrency", "2", "--max-tasks-per-child", "200"]),
+            ("mailer", ["-Q", "mail", "--pool", "threads", "--concurrency", "4"]),
+        ):
+            worker_log = open(self.dir / f"worker-{name}.log", "w")  # noqa: SIM115 -- lives as long as the worker
+            command = [*celery, "-n", f"bench-{name}@%h", "--without-gossip", *options]
+            self.processes.append(
+                subprocess.Popen(command, cwd=env.ROOT, env=app_env, stdout=worker_log, stderr=subprocess.STDOUT)
+            )
         _wait_for(self.web_port)
         self.processes.append(subprocess.Popen([NGINX, "-p", str(self.dir), "-c", str(self._nginx_conf()), "-g", "daemon off;"]))
         _wait_for(self.port)

@@ -5,6 +5,7 @@ shows every submission and grants extensions, so a password alone is not enough.
 from functools import wraps
 
 from allauth.account.decorators import secure_admin_login
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
@@ -36,3 +37,9 @@ def install() -> None:
 
     admin.site.has_permission = has_permission
     admin.site.login = login
+    # Identity providers are configured from the environment (clusterportal.identity.config)
+    # and no provider token is stored: allauth's pages for both would only mislead. Linked
+    # sign-ins (social accounts) stay visible.
+    for model in (SocialApp, SocialToken):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)

@@ -187,6 +187,9 @@ class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
+    # What a sign-in said (intake.services.representation): a record, not something to edit.
+    readonly_fields = ("login_provider", "login_role", "login_asserted_at")
+    exclude = ("login_subject",)
 
 
 class VerdictForm(forms.Form):
