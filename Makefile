@@ -82,12 +82,14 @@ bench-smoke: $(VENV)/.dev messages
 	$(PY) -m bench --smoke
 
 # The README's pictures: the browser crawl (tests/e2e/test_crawl.py) keeps the pages it
-# marks, and the receipt's first page rendered with pdftoppm (Debian: poppler-utils).
+# marks, the sign-in journeys (tests/oidc/test_journey.py) the login page with the
+# providers' buttons and the refused answer, and the receipt's first page is rendered
+# with pdftoppm (Debian: poppler-utils).
 SCREENSHOTS_DIR := $(CURDIR)/docs/screenshots
 
 screenshots: $(VENV)/.dev messages
 	rm -f $(SCREENSHOTS_DIR)/*.png
-	SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(PY) -m pytest tests/e2e/test_crawl.py -q -p no:cacheprovider
+	SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(PY) -m pytest tests/e2e/test_crawl.py tests/oidc/test_journey.py -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var

@@ -23,6 +23,9 @@ from tests.intake.receipt_helpers import SUBMITTED
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# The browser (one Chromium per session) for tests/e2e and the sign-in journeys in tests/oidc.
+pytest_plugins = ["tests.e2e.browser"]
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "call_fields(**fields): the `call` fixture is CallFactory(**fields)")

@@ -1,39 +1,12 @@
-"""A real browser (Debian's Chromium, driven by Playwright) against pytest-django's live
-server. No browser download: the system Chromium is used, and CI installs it."""
+"""The browser tests' fixtures and helpers, against pytest-django's live server. The
+``browser`` fixture itself (Debian's Chromium) is the plugin tests/e2e/browser.py, shared
+with the sign-in journeys in tests/oidc."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.factories import PASSWORD
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-# As the machine's own notes advise: no background networking, no first-run, no sandbox
-# (tests run as root), a fresh profile each time.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium); CI installs it")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 -- a heavy optional dependency, loaded only when a browser test runs
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -50,6 +50,18 @@ def test_the_login_page_offers_each_provider_as_a_button_that_posts(client, port
     page = client.get(reverse("account_login")).content.decode()
     assert '<form method="post" action="/accounts/oidc/acm/login/?process=login"' in page
     assert "Aanmelden bij de Vlaamse overheid" in page and "Aanmelden als medewerker van VLAIO" in page
+    # allauth sorts the providers by name ("… als medewerker" before "… bij de"): the
+    # applicants' comes first all the same, the login page being theirs.
+    assert page.index("Aanmelden bij de Vlaamse overheid") < page.index("Aanmelden als medewerker van VLAIO")
+
+
+def test_the_page_before_a_provider_never_puts_its_name_in_a_sentence(client, portal):
+    """A provider's name is its button's text: the page a GET of its login URL shows has
+    it as the button, not in "Aanmelden via Aanmelden bij de Vlaamse overheid"."""
+    page = client.get("/accounts/oidc/acm/login/").content.decode()
+    assert "Aanmelden via een aanmeldingsdienst" in page
+    assert '<button type="submit" class="btn btn-primary">Aanmelden bij de Vlaamse overheid</button>' in page
+    assert "via Aanmelden" not in page and "naar Aanmelden" not in page
 
 
 def test_the_authorization_request_uses_pkce_state_and_a_nonce(client, portal):
