@@ -219,6 +219,7 @@ MFA_TOTP_ISSUER = "clusterportal"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 ACCOUNT_ADAPTER = "clusterportal.identity.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "clusterportal.identity.adapters.user_display"
 
 # --- Identity providers (OpenID Connect; clusterportal.identity) ---------------------------
 # None by default: the embedded default signs in with e-mail and password only. Each

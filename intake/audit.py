@@ -41,7 +41,7 @@ ACTION_SENTENCES = {
     "organisation.updated": _("The organisation's details were changed."),
     "organisation.verified": _("A call manager verified that the organisation's members act for it."),
     "organisation.verified_by_login": _(
-        "The sign-in of %(user)s through %(provider_name)s established that they act for the organisation."
+        "The sign-in of %(user)s through “%(provider_name)s” established that they act for the organisation."
     ),
     "organisation.rejected": _("A call manager rejected the claim on the organisation."),
     "organisation.unverified": _("The organisation is no longer verified: its ownership changed."),

@@ -11,11 +11,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from clusterportal.identity.claims import provider_config
-from clusterportal.identity.login import PROVIDER_SESSION_KEY
+from clusterportal.identity.login import ID_TOKEN_SESSION_KEY, PROVIDER_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
 _MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
+
+
+def user_display(user) -> str:
+    """How allauth names a person ("Je bent aangemeld als …"): the e-mail address the
+    header shows, not a username a provider's subject may have filled in."""
+    return user.email or user.get_username()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,13 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth asks before it logs out, while the session still says which provider
         # it signed in through.
         if request.user.is_authenticated:
-            url = _end_session_url(request, request.session.get(PROVIDER_SESSION_KEY))
+            url = _end_session_url(request, request.session.get(PROVIDER_SESSION_KEY), request.session.get(ID_TOKEN_SESSION_KEY))
             if url:
                 return url
         return super().get_logout_redirect_url(request)
 
 
-def _end_session_url(request, provider_id: str | None) -> str | None:
+def _end_session_url(request, provider_id: str | None, id_token: str | None) -> str | None:
     """The provider's end-session endpoint (RP-initiated logout), back to the portal's home
     page afterwards; None when the provider offers none or cannot be asked now (the local
     logout happens anyway: a provider being down never keeps anyone signed in here)."""
@@ -50,4 +56,7 @@ def _end_session_url(request, provider_id: str | None) -> str | None:
     if not endpoint:
         return None
     back = request.build_absolute_uri(reverse("intake:home"))
-    return f"{endpoint}?{urlencode({'client_id': provider.client_id, 'post_logout_redirect_uri': back})}"
+    query = {"client_id": provider.client_id, "post_logout_redirect_uri": back}
+    if id_token:
+        query["id_token_hint"] = id_token
+    return f"{endpoint}?{urlencode(query)}"

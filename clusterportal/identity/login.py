@@ -12,8 +12,11 @@ from intake.kernel.validators import format_enterprise_number
 from intake.services.groups import roles_from_login
 from intake.services.representation import Asserted, representation_from_login
 
-#: The session key of the sign-in to end at the provider on logout (adapters.AccountAdapter).
+#: The session keys of the sign-in to end at the provider on logout (adapters.AccountAdapter):
+#: which provider, and its ID token as ``id_token_hint``, so the provider ends its session
+#: without asking the person to confirm (OpenID Connect RP-Initiated Logout 1.0).
 PROVIDER_SESSION_KEY = "identity_provider"
+ID_TOKEN_SESSION_KEY = "identity_id_token"  # noqa: S105 -- a session key's name, not a secret
 
 
 def id_token_claims(sociallogin) -> dict:
@@ -28,6 +31,7 @@ def apply_claims_at_login(sender, request, user, sociallogin=None, **kwargs) -> 
         return
     claims = id_token_claims(sociallogin)
     request.session[PROVIDER_SESSION_KEY] = provider.id
+    request.session[ID_TOKEN_SESSION_KEY] = sociallogin.state.get("id_token", "")
     if provider.for_staff:
         _apply_staff(request, user, provider, claims)
     else:
@@ -53,13 +57,13 @@ def _apply_applicant(request, user, provider, claims, *, subject: str) -> None:
     for organisation in outcome.joined:
         messages.success(
             request,
-            _("Your sign-in says you act for %(name)s (%(number)s): you are a member of it in the portal.")
+            _("Your sign-in says you act for enterprise %(number)s (%(name)s): you are a member of it in the portal.")
             % {"name": organisation.name, "number": organisation.enterprise_number_display},
         )
     for organisation in outcome.ended:
         messages.warning(
             request,
-            _("Your sign-in no longer says you act for %(name)s (%(number)s): your membership has ended.")
+            _("Your sign-in no longer says you act for enterprise %(number)s (%(name)s): your membership has ended.")
             % {"name": organisation.name, "number": organisation.enterprise_number_display},
         )
     for number, problems in outcome.refused:

@@ -24,6 +24,9 @@ class PortalOIDCAdapter(OpenIDConnectOAuth2Adapter):
         received = (login.account.extra_data.get("id_token") or {}).get("nonce")
         if not expected or received != expected:
             raise OAuth2Error("the ID token's nonce is not the one this login sent")
+        # Kept with allauth's state of this login (it lives through the login's stages, a
+        # TOTP step included) for the logout's id_token_hint; never stored in the database.
+        self.state["id_token"] = kwargs["response"].get("id_token", "")
         return login
 
     def _decode_id_token(self, app, id_token):

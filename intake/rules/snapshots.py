@@ -228,7 +228,7 @@ def representation_established(snapshot: dict) -> str | None:
         return None
     asserted = representation.get("asserted_at") or ""
     when = datetime.fromisoformat(asserted) if asserted else None
-    return _("established by the sign-in of %(person)s through %(provider)s, role %(role)s (%(when)s)") % {
+    return _("established by the sign-in of %(person)s through “%(provider)s”, role %(role)s (%(when)s)") % {
         "person": snapshot.get("submitted_by", ""),
         "provider": representation.get("provider_name") or representation.get("provider", ""),
         "role": representation.get("role", ""),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from intake import deadlines
 from intake.audit import audit_record
 from intake.kernel.enums import Role, VerificationState
+from intake.kernel.validators import format_enterprise_number
 from intake.models import Membership, Organisation
 from intake.rules.registry import applicant_check, registered_prefill
 from intake.workflow import organisation_verification_transition
@@ -51,7 +52,11 @@ def _organisation_for(asserted: Asserted, user) -> tuple[Organisation | None, li
     prefill = registered_prefill(check.facts) if check is not None else {}
     organisation = Organisation.objects.create(
         enterprise_number=asserted.enterprise_number,
-        name=prefill.get("name") or asserted.name or asserted.enterprise_number,
+        # Without a register or a name in the login, named by its number until the owner
+        # fills in the legal name (the organisation page asks for it).
+        name=prefill.get("name")
+        or asserted.name
+        or _("Enterprise %(number)s") % {"number": format_enterprise_number(asserted.enterprise_number)},
         street=prefill.get("street", ""),
         postal_code=prefill.get("postal_code", ""),
         municipality=prefill.get("municipality", ""),
@@ -111,7 +116,7 @@ def representation_from_login(*, user, provider: str, provider_name: str, subjec
                 organisation,
                 VerificationState.VERIFIED,
                 actor=user,
-                note=_("Established by the sign-in through %(provider)s (role %(role)s).")
+                note=_("Established by the sign-in through “%(provider)s” (role %(role)s).")
                 % {"provider": provider_name, "role": item.role},
                 data={"method": "login", "user": user.email, "provider_name": provider_name, **evidence},
                 action="organisation.verified_by_login",
@@ -126,7 +131,7 @@ def representation_from_login(*, user, provider: str, provider_name: str, subjec
             action="membership.ended",
             obj=membership,
             organisation=membership.organisation,
-            note=_("The sign-in through %(provider)s no longer says this person acts for the organisation.")
+            note=_("The sign-in through “%(provider)s” no longer says this person acts for the organisation.")
             % {"provider": provider_name},
             data={"user": user.email, "provider": provider, "subject": subject, "role": membership.login_role},
         )

@@ -58,7 +58,9 @@ def test_a_pre_registration_needs_no_verification_step_and_its_receipt_says_how_
     assert snapshot["organisation"]["verification"] == VerificationState.VERIFIED
     text = _pdf_text(receipt_pdf(submission))
     assert "Vertegenwoordiging van de organisatie" in text
-    established = "vastgesteld door de aanmelding van an@voorbeeld.be via Aanmelden bij de Vlaamse overheid, rol ClusterAanvrager"
+    established = (
+        "vastgesteld door de aanmelding van an@voorbeeld.be via “Aanmelden bij de Vlaamse overheid”, rol ClusterAanvrager"
+    )
     assert established in text
 
 
@@ -71,7 +73,8 @@ def test_the_reviewers_checklist_says_the_sign_in_established_the_representation
 
     check = next(c for c in checklist(dossier, submission) if c.code == "organisation_verified")
     assert check.ok
-    assert str(check.label).startswith("Vastgesteld door de aanmelding van an@voorbeeld.be via Aanmelden bij de Vlaamse overheid")
+    expected = "Vastgesteld door de aanmelding van an@voorbeeld.be via “Aanmelden bij de Vlaamse overheid”"
+    assert str(check.label).startswith(expected)
 
 
 def test_a_member_added_in_the_portal_is_recorded_as_such(call):

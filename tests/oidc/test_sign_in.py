@@ -238,10 +238,11 @@ def test_logout_ends_the_session_at_the_provider_too(client, portal):
     assert f"{target.scheme}://{target.netloc}{target.path}" == portal.discovery()["end_session_endpoint"]
     query = parse_qs(target.query)
     assert query["client_id"] == ["portal-acm"] and query["post_logout_redirect_uri"] == ["http://testserver/"]
+    assert query["id_token_hint"][0].count(".") == 2  # the sign-in's ID token (a JWT)
     assert _signed_in_user(client) is None
-    # The provider accepts that request and sends the person back to the portal.
+    # The provider takes the hint as this sign-in's and sends the person straight back.
     back = requests.get(response["Location"], allow_redirects=False, timeout=10)
-    assert back.status_code in (200, 302)
+    assert back.status_code == 302 and back.headers["Location"] == "http://testserver/"
 
 
 def test_a_password_logout_stays_in_the_portal(client, portal, user):
@@ -260,3 +261,32 @@ def test_with_password_accounts_off_the_login_form_refuses_a_password(client, po
     assert 'name="password"' not in page and "Aanmelden bij de Vlaamse overheid" in page
     assert response.status_code in (403, 405) or _signed_in_user(client) is None
     assert _signed_in_user(client) is None
+
+
+def test_the_organisation_page_says_the_sign_in_established_it_and_names_the_person_by_e_mail(client, portal):
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+    sign_in_through(client, portal, "acm", "an")
+    organisation = Organisation.objects.get(enterprise_number=NUMBER)
+
+    shown = _messages(client)
+    page = client.get(organisation.get_absolute_url()).content.decode()
+
+    # allauth's "signed in as …" names the person as the header does, not by the provider's sub.
+    signed_in_as = [m for m in shown if m.endswith("als an@voorbeeld.be.")]
+    assert len(signed_in_as) == 1, shown
+    # Without a KBO extract and without a name in the login: named by its number.
+    assert organisation.name == "Onderneming 0403.019.261"
+    assert "stelde de aanmelding van an@voorbeeld.be bij de aanmeldingsdienst van de overheid vast" in page
+    assert "volgens de eigen aanmelding" in page and "nog niet ingevuld" in page
+
+
+def test_the_linking_page_offers_each_person_only_the_providers_they_can_sign_in_at(client, portal, user):
+    client.force_login(user)
+    applicant_page = client.get(reverse("socialaccount_connections")).content.decode()
+    staff = get_user_model().objects.create_user("rita@vlaio.be", "rita@vlaio.be", is_staff=True)
+    client.force_login(staff)
+    staff_page = client.get(reverse("socialaccount_connections")).content.decode()
+
+    assert "Aanmelden bij de Vlaamse overheid" in applicant_page and "medewerker van VLAIO" not in applicant_page
+    assert "medewerker van VLAIO" in staff_page and "Aanmelden bij de Vlaamse overheid" not in staff_page
+    assert "Gekoppelde aanmeldingen" in applicant_page

@@ -93,9 +93,14 @@ def _detail(request, organisation, invitation_form, status=200, evidence_form=No
     now = deadlines.clock()
     for invitation in invitations_open:  # the list says which links still work
         invitation.expired = deadlines.invitation_expired(invitation, now=now)
+    memberships = list(selectors.memberships_of(organisation))
     context = {
         "organisation": organisation,
-        "memberships": selectors.memberships_of(organisation),
+        "memberships": memberships,
+        # Verified by a member's own sign-in (intake.services.representation), not by VLAIO.
+        "verified_by_sign_in": next(
+            (m for m in memberships if m.asserted_by_login and m.user_id == organisation.verified_by_id), None
+        ),
         "invitations": invitations_open,
         "is_owner": selectors.is_owner(user=request.user, organisation=organisation),
         "invitation_form": invitation_form,
