@@ -15,6 +15,7 @@ from intake.kernel.enums import VerificationState
 from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
 from intake.models import AuditEvent, Membership, Organisation
 from tests.auth import TOTP_SECRET
+from tests.factories import UserFactory
 from tests.oidc.portal import (
     MANAGER_GROUP,
     applicant_claims,
@@ -290,3 +291,20 @@ def test_the_linking_page_offers_each_person_only_the_providers_they_can_sign_in
     assert "Aanmelden bij de Vlaamse overheid" in applicant_page and "medewerker van VLAIO" not in applicant_page
     assert "medewerker van VLAIO" in staff_page and "Aanmelden bij de Vlaamse overheid" not in staff_page
     assert "Gekoppelde aanmeldingen" in applicant_page
+
+
+def test_a_provider_naming_an_existing_accounts_e_mail_does_not_sign_into_that_account(client, portal, mailoutbox):
+    """allauth's EMAIL_AUTHENTICATION stays off: a provider's say-so about an e-mail address
+    never opens the password account that has it (its owner links the provider instead)."""
+    owner = UserFactory(email="an@voorbeeld.be", username="an@voorbeeld.be")
+    portal.set_person("someone", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+
+    response = sign_in_through(client, portal, "acm", "someone")
+
+    assert _signed_in_user(client) is None
+    assert not Membership.objects.filter(user=owner).exists() and not Organisation.objects.exists()
+    # allauth answers as for any sign-up with a taken address (no account enumeration): the
+    # address's owner is told by e-mail, the visitor is asked to confirm the address.
+    page = client.get(response["Location"]).content.decode() if response.status_code == 302 else response.content.decode()
+    assert "Verifieer je e-mailadres" in page
+    assert [m.to for m in mailoutbox] == [["an@voorbeeld.be"]]
