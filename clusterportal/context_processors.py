@@ -15,4 +15,5 @@ def portal(request):
         "agency_name": settings.AGENCY_NAME,
         "agency_contact": agency_contact(),
         "is_agency": functools.partial(is_agency, request.user) if hasattr(request, "user") else False,
+        "password_accounts": settings.PASSWORD_ACCOUNTS,
     }

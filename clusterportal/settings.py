@@ -235,14 +235,13 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-# PASSWORD_ACCOUNTS=False: everyone signs in through a provider (no sign-up form, no
-# password login); allauth then trusts the provider's e-mail address as verified.
+# PASSWORD_ACCOUNTS=False: applicants and staff sign in through a provider only; no sign-up
+# form, and a password login only for a superuser (a way in when a provider is down).
+# (allauth's SOCIALACCOUNT_ONLY cannot be used: it refuses to run beside allauth.mfa.)
 PASSWORD_ACCOUNTS = env.bool("PASSWORD_ACCOUNTS", default=True)
-if not PASSWORD_ACCOUNTS:
-    if not IDENTITY_PROVIDERS:
-        raise environ.ImproperlyConfigured("PASSWORD_ACCOUNTS=False needs at least one provider in OIDC_PROVIDERS.")
-    SOCIALACCOUNT_ONLY = True
-    SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+if not PASSWORD_ACCOUNTS and not IDENTITY_PROVIDERS:
+    raise environ.ImproperlyConfigured("PASSWORD_ACCOUNTS=False needs at least one provider in OIDC_PROVIDERS.")
+SOCIALACCOUNT_ADAPTER = "clusterportal.identity.adapters.SocialAccountAdapter"
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "nl-be"
@@ -337,7 +336,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     # The sign-in and logout buttons post to the portal, which redirects to the provider:
     # browsers hold that redirect to form-action too.
-    "form-action": [CSP.SELF, *sorted({p.origin for p in IDENTITY_PROVIDERS})],
+    "form-action": [CSP.SELF, *sorted({origin for p in IDENTITY_PROVIDERS for origin in p.origins})],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -54,8 +54,13 @@ ACTION_SENTENCES = {
     "membership.removed": _("%(user)s was removed from the organisation."),
     "membership.asserted": _("The sign-in of %(user)s said they act for the organisation (role %(role)s)."),
     "membership.ended": _("The sign-in of %(user)s no longer said they act for the organisation: the membership ended."),
+    "membership.assertion_ended": _(
+        "The sign-in of %(user)s no longer said they act for the organisation: the membership stays, unconfirmed."
+    ),
     "staff.role_granted": _("The agency's sign-in gave the role %(role)s."),
     "staff.role_removed": _("The agency's sign-in took away the role %(role)s."),
+    "staff.admin_granted": _("The agency's sign-in gave access to the admin site."),
+    "staff.admin_removed": _("The agency's sign-in took away access to the admin site."),
     "invitation.created": _("A colleague was invited (%(email)s)."),
     "invitation.accepted": _("An invitation was accepted."),
     "invitation.revoked": _("An invitation was revoked."),

@@ -13,6 +13,7 @@ from intake.kernel.enums import DOSSIER_EDITABLE_STATES, DOSSIER_SCORED_STATES, 
 from intake.kernel.enums import ClaimState as CS
 from intake.kernel.enums import DossierState as DS
 from intake.kernel.enums import PreRegistrationState as PR
+from intake.kernel.enums import VerificationMethod as VM
 from intake.kernel.enums import VerificationState as VS
 from intake.kernel.errors import InvalidTransition
 from intake.models import Dossier, Organisation, OrganisationClaim, PreRegistration
@@ -107,10 +108,12 @@ CLAIM_TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
 
 
 def organisation_verification_transition(
-    organisation: Organisation, to_state: str, *, actor, note: str = "", data=None, action: str = ""
+    organisation: Organisation, to_state: str, *, actor, note: str = "", data=None, method: str = VM.AGENCY
 ):
     """Set the verification of ``organisation`` (locked by the caller) with its audit
-    event ``organisation.<to state>`` (or ``action``: a sign-in verifies, not a person)."""
+    event ``organisation.<to state>``, and who verified (``method``: a call manager, or a
+    member's own sign-in, whose event is ``organisation.verified_by_login``)."""
+    by_login = method == VM.LOGIN and to_state == VS.VERIFIED
     return _decide(
         organisation,
         to_state,
@@ -118,9 +121,10 @@ def organisation_verification_transition(
         fields=("verification_state", "verified_at", "verified_by", "verification_note"),
         actor=actor,
         note=note,
-        action=action or f"organisation.{to_state}",
+        action="organisation.verified_by_login" if by_login else f"organisation.{to_state}",
         organisation=organisation,
         data=data,
+        also={"verification_method": method if to_state == VS.VERIFIED else ""},
     )
 
 
@@ -139,9 +143,12 @@ def claim_transition(claim: OrganisationClaim, to_state: str, *, actor, note: st
     )
 
 
-def _decide(obj, to_state: str, allowed, *, fields: tuple[str, str, str, str], actor, note, action, organisation, data):
+def _decide(
+    obj, to_state: str, allowed, *, fields: tuple[str, str, str, str], actor, note, action, organisation, data, also=None
+):
     """A decision by a person on ``obj``: its state, when, by whom and why (``fields``, in
-    that order) written together with the audit event."""
+    that order) written together with the audit event, and ``also`` (field: value) with them."""
+    also = also or {}
     _require_locking_transaction()
     state, at, by, why = fields
     from_state = getattr(obj, state)
@@ -151,7 +158,9 @@ def _decide(obj, to_state: str, allowed, *, fields: tuple[str, str, str, str], a
     setattr(obj, at, deadlines.clock())
     setattr(obj, by, actor if getattr(actor, "is_authenticated", False) else None)
     setattr(obj, why, note)
-    obj.save(update_fields=list(fields))
+    for name, value in also.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=[*fields, *also])
     audit_record(
         actor=actor,
         action=action,

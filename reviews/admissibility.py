@@ -13,7 +13,12 @@ from intake.kernel.enums import VerificationState
 from intake.kernel.validators import is_valid_enterprise_number
 from intake.rules.completeness import attachment_gaps, budget_gaps, mandate_gaps
 from intake.rules.registry import registry_checked_label
-from intake.rules.snapshots import representation_established, snapshot_of, verification_at_submission
+from intake.rules.snapshots import (
+    representation_established,
+    snapshot_of,
+    verification_at_submission,
+    verified_through_login,
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,9 @@ def _verification_check(snapshot, organisation) -> Check:
     if established:
         return Check("organisation_verified", capfirst(established), True)
     if verification_at_submission(snapshot) == VerificationState.VERIFIED:
+        if verified_through_login(snapshot):
+            label = _("A member's sign-in through the government's identity service had verified the organisation")
+            return Check("organisation_verified", label, True)
         return Check("organisation_verified", _("VLAIO had verified the claim on the organisation when it submitted"), True)
     if organisation.verification_state == VerificationState.VERIFIED:
         return Check("organisation_verified", _("VLAIO verified the claim on the organisation after it submitted"), True)

@@ -1,14 +1,21 @@
 """The portal's allauth adapters: the TOTP step that knows about a provider's second
-factor (stages), password accounts that a deployment can switch off, and logout that
-also ends the session at the provider when it offers an end-session endpoint."""
+factor (stages), password accounts that a deployment can switch off (PASSWORD_ACCOUNTS:
+no sign-up form, no password login but a superuser's), a password login refused for an
+account linked to a provider (its grants expire only when the provider is asked again),
+and logout that also ends the session at the provider when it offers an end-session
+endpoint."""
 
 import logging
 
 import requests
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
+from allauth.socialaccount.models import SocialAccount
+from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from clusterportal.identity.claims import provider_config
 from clusterportal.identity.login import ID_TOKEN_SESSION_KEY, PROVIDER_SESSION_KEY
@@ -16,6 +23,9 @@ from clusterportal.identity.login import ID_TOKEN_SESSION_KEY, PROVIDER_SESSION_
 logger = logging.getLogger(__name__)
 
 _MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
+
+PASSWORDS_OFF = _("Signing in with a password is switched off: sign in through the identity service below.")
+LINKED_ACCOUNT = _("This account signs in through an identity service: use its button below, not a password.")
 
 
 def user_display(user) -> str:
@@ -28,6 +38,23 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
         return ["clusterportal.identity.stages.SecondFactorStage" if s == _MFA_STAGE else s for s in super().get_login_stages()]
 
+    def is_open_for_signup(self, request) -> bool:
+        # The e-mail/password sign-up form; a provider's sign-up is the social adapter's.
+        return settings.PASSWORD_ACCOUNTS
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and not user.is_superuser:
+            if not settings.PASSWORD_ACCOUNTS:
+                raise forms.ValidationError(PASSWORDS_OFF, code="password_accounts_off")
+            providers = [provider.id for provider in settings.IDENTITY_PROVIDERS]
+            if providers and SocialAccount.objects.filter(user=user, provider__in=providers).exists():
+                # Roles and memberships a provider gave are brought up to date only when it
+                # is asked: a password would keep them past the provider's say (a call
+                # manager removed from the agency's group). Superusers keep a way in.
+                raise forms.ValidationError(LINKED_ACCOUNT, code="linked_to_a_provider")
+        return user
+
     def get_logout_redirect_url(self, request) -> str:
         # allauth asks before it logs out, while the session still says which provider
         # it signed in through.
@@ -36,6 +63,13 @@ class AccountAdapter(DefaultAccountAdapter):
             if url:
                 return url
         return super().get_logout_redirect_url(request)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        # A first sign-in through a provider makes the account, also when the password
+        # sign-up form is closed (the account adapter's is_open_for_signup).
+        return True
 
 
 def _end_session_url(request, provider_id: str | None, id_token: str | None) -> str | None:

@@ -47,13 +47,14 @@ def enterprise_roles(provider: IdentityProvider, claims: dict) -> list[Enterpris
 
     The claim holds values "<role>:<key>[,<key>…]", the shape of the Flemish government's
     role claims (a role followed by the organisation keys it holds for, KBO numbers for
-    enterprises). Only roles in ENTERPRISE_ROLES count (all roles when that is empty); a key
-    that is not a valid enterprise number counts for nothing. No claim: no enterprise."""
+    enterprises). Only roles in ENTERPRISE_ROLES count (none when it is empty: the
+    configuration requires it with a claim); a key that is not a valid enterprise number
+    counts for nothing. No claim: no enterprise."""
     found: dict[str, EnterpriseRole] = {}
     for value in _values(claims, provider.enterprise_claim):
         role, sep, keys = value.partition(":")
         role = role.strip()
-        if not sep or (provider.enterprise_roles and role not in provider.enterprise_roles):
+        if not sep or role not in provider.enterprise_roles:
             continue
         for key in keys.split(","):
             number = _enterprise_number(key)

@@ -8,12 +8,16 @@
     OIDC_<ID>_AUDIENCE=applicants | staff      who signs in through it (default applicants)
   applicants:
     OIDC_<ID>_ENTERPRISE_CLAIM=…               claim with "<role>:<enterprise number>[,…]"
-    OIDC_<ID>_ENTERPRISE_ROLES=…               roles that make a person act for it (comma)
+    OIDC_<ID>_ENTERPRISE_ROLES=…               roles that make a person act for it (comma;
+                                               required with a claim: no role counts by default)
   staff:
     OIDC_<ID>_GROUP_CLAIM=groups
     OIDC_<ID>_REVIEWER_GROUPS=…  OIDC_<ID>_MANAGER_GROUPS=…   the provider's group names
     OIDC_<ID>_MFA_AMR=mfa,hwk,otp              ``amr`` values that count as a second factor
     OIDC_<ID>_MFA_ACR=…                        ``acr`` values that do
+  either:
+    OIDC_<ID>_FORM_ACTION=https://…            more origins the browser is sent to on the way
+                                               (a federated hop), for the pages' form-action
 
 Everything a login is judged by is here, so a deployment reads its policy in one place."""
 
@@ -42,11 +46,17 @@ class IdentityProvider:
     manager_groups: frozenset[str] = field(default_factory=frozenset)
     mfa_amr: frozenset[str] = frozenset({"mfa"})
     mfa_acr: frozenset[str] = field(default_factory=frozenset)
+    form_action: tuple[str, ...] = ()
 
     @property
     def origin(self) -> str:
         parts = urlsplit(self.issuer)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Where a sign-in or logout form's redirect may take the browser (CSP form-action)."""
+        return (self.origin, *self.form_action)
 
     @property
     def for_staff(self) -> bool:
@@ -87,6 +97,11 @@ def providers_from_env(env) -> tuple[IdentityProvider, ...]:
             # Compose passes unset variables as empty strings: empty is as missing.
             if not env.str(prefix + required, default=""):
                 raise ImproperlyConfigured(f"OIDC_PROVIDERS names {provider_id!r}, but {prefix}{required} is not set")
+        claim = env.str(prefix + "ENTERPRISE_CLAIM", default="")
+        roles = _set(env.str(prefix + "ENTERPRISE_ROLES", default=""))
+        if claim and not roles:
+            # Failing closed: a read-only role must never make someone an organisation's owner.
+            raise ImproperlyConfigured(f"{prefix}ENTERPRISE_CLAIM is set: {prefix}ENTERPRISE_ROLES must name the roles")
         providers.append(
             IdentityProvider(
                 id=provider_id,
@@ -96,13 +111,14 @@ def providers_from_env(env) -> tuple[IdentityProvider, ...]:
                 secret=env.str(prefix + "SECRET"),
                 scopes=tuple(env.str(prefix + "SCOPES", default="openid profile email").split()),
                 audience=audience,
-                enterprise_claim=env.str(prefix + "ENTERPRISE_CLAIM", default=""),
-                enterprise_roles=_set(env.str(prefix + "ENTERPRISE_ROLES", default="")),
+                enterprise_claim=claim,
+                enterprise_roles=roles,
                 group_claim=env.str(prefix + "GROUP_CLAIM", default="groups"),
                 reviewer_groups=_set(env.str(prefix + "REVIEWER_GROUPS", default="")),
                 manager_groups=_set(env.str(prefix + "MANAGER_GROUPS", default="")),
                 mfa_amr=_set(env.str(prefix + "MFA_AMR", default="mfa")),
                 mfa_acr=_set(env.str(prefix + "MFA_ACR", default="")),
+                form_action=tuple(sorted(_set(env.str(prefix + "FORM_ACTION", default="")))),
             )
         )
     return tuple(providers)

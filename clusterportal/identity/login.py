@@ -14,7 +14,9 @@ from intake.services.representation import Asserted, representation_from_login
 
 #: The session keys of the sign-in to end at the provider on logout (adapters.AccountAdapter):
 #: which provider, and its ID token as ``id_token_hint``, so the provider ends its session
-#: without asking the person to confirm (OpenID Connect RP-Initiated Logout 1.0).
+#: without asking the person to confirm (OpenID Connect RP-Initiated Logout 1.0). The token
+#: lives as long as the session (in the session store) and names only what the person's own
+#: sign-in said; it is sent only to the provider that issued it.
 PROVIDER_SESSION_KEY = "identity_provider"
 ID_TOKEN_SESSION_KEY = "identity_id_token"  # noqa: S105 -- a session key's name, not a secret
 
@@ -65,6 +67,24 @@ def _apply_applicant(request, user, provider, claims, *, subject: str) -> None:
             request,
             _("Your sign-in no longer says you act for enterprise %(number)s (%(name)s): your membership has ended.")
             % {"name": organisation.name, "number": organisation.enterprise_number_display},
+        )
+    for organisation in outcome.unconfirmed:
+        messages.warning(
+            request,
+            _(
+                "Your sign-in no longer says you act for enterprise %(number)s (%(name)s): you stay a member, "
+                "as added in the portal, without that confirmation."
+            )
+            % {"name": organisation.name, "number": organisation.enterprise_number_display},
+        )
+    for organisation in outcome.awaiting_agency:
+        messages.info(
+            request,
+            _(
+                "Your sign-in confirms that you act for enterprise %(number)s. The organisation has other owners "
+                "who were added in the portal: VLAIO still verifies it."
+            )
+            % {"number": organisation.enterprise_number_display},
         )
     for number, problems in outcome.refused:
         messages.error(

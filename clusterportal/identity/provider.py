@@ -15,14 +15,17 @@ class PortalOIDCProvider(OpenIDConnectProvider):
     oauth2_adapter_class = PortalOIDCAdapter
 
     def redirect(self, request, process, next_url=None, data=None, **kwargs):
-        # Not from the request (allauth lets a request add auth params): the portal's own.
+        # The authorization request is the portal's own: allauth would take extra auth
+        # params and scopes from the login URL's query (?auth_params=…&scope=…), which a
+        # link from anyone could use to add prompt, claims or even override redirect_uri.
+        kwargs.pop("auth_params", None)
+        kwargs.pop("scope", None)
         nonce = secrets.token_urlsafe(32)
-        auth_params = kwargs.pop("auth_params", None)
-        if auth_params is None:
-            auth_params = self.get_auth_params()
-        auth_params["nonce"] = nonce
+        auth_params = {**self.get_auth_params(), "nonce": nonce}
         # Extra keyword arguments end in allauth's state for this login (stash_redirect_state).
-        return super().redirect(request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs)
+        return super().redirect(
+            request, process, next_url, data, auth_params=auth_params, scope=self.get_scope(), nonce=nonce, **kwargs
+        )
 
 
 provider_classes = [PortalOIDCProvider]

@@ -44,6 +44,11 @@ class VerificationState(models.TextChoices):
     REJECTED = "rejected", _("claim rejected by VLAIO")
 
 
+class VerificationMethod(models.TextChoices):
+    AGENCY = "agency", _("a call manager of VLAIO")
+    LOGIN = "login", _("a member's sign-in through the government's identity service")
+
+
 class ClaimKind(models.TextChoices):
     JOIN = "join", _("request to join")
     CONTEST = "contest", _("contested claim")

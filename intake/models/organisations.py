@@ -10,6 +10,7 @@ from intake.kernel.enums import (
     ClaimState,
     LegalForm,
     Role,
+    VerificationMethod,
     VerificationState,
 )
 from intake.kernel.validators import format_enterprise_number, validate_belgian_postal_code, validate_enterprise_number
@@ -48,6 +49,11 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
     verification_note = models.TextField(_("verification note"), blank=True)
+    # Who verified: a call manager (agency) or a member's own sign-in through the
+    # government's identity service (login). Written with the state, by intake.workflow.
+    verification_method = models.CharField(
+        _("verified through"), max_length=10, choices=VerificationMethod.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -80,6 +86,11 @@ class Membership(models.Model):
     # organisation (intake.services.representation): which provider, which person there
     # (its ``sub``), in which role, and when it last said so. Empty: added in the portal.
     login_provider = models.CharField(_("asserted by the sign-in of"), max_length=100, blank=True)
+    login_provider_name = models.CharField(_("identity service"), max_length=200, blank=True)
+    # True when the sign-in made this membership (it ends when the sign-in no longer says so);
+    # False when it was made in the portal and a sign-in only confirmed it (then only the
+    # confirmation ends).
+    login_created = models.BooleanField(_("made by the sign-in"), default=False)
     login_subject = models.CharField(_("person at the identity provider"), max_length=255, blank=True)
     login_role = models.CharField(_("role asserted by the sign-in"), max_length=200, blank=True)
     login_asserted_at = models.DateTimeField(_("last asserted at"), null=True, blank=True)

@@ -50,6 +50,7 @@ def preregistration_snapshot(preregistration, *, submitted_at, submitted_by, dea
             "legal_form": org.legal_form,
             "postal_code": org.postal_code,
             "verification": org.verification_state,
+            "verification_method": org.verification_method,
         },
         "content": {
             "network_name": preregistration.network_name,
@@ -137,6 +138,7 @@ def dossier_snapshot(
             "name": dossier.organisation.name,
             "enterprise_number": dossier.organisation.enterprise_number,
             "verification": dossier.organisation.verification_state,
+            "verification_method": dossier.organisation.verification_method,
         },
         "preregistration": preregistration.reference,
         "network_name": preregistration.network_name,
@@ -161,6 +163,12 @@ def verification_at_submission(snapshot: dict) -> str | None:
     VerificationState value), or None for a snapshot written before the portal recorded it:
     such a snapshot keeps its hash, so it is read as it is, never completed afterwards."""
     return (snapshot.get("organisation") or {}).get("verification")
+
+
+def verified_through_login(snapshot: dict) -> bool:
+    """Whether the verification recorded at submission was a member's sign-in through the
+    government's identity service rather than a call manager's decision."""
+    return (snapshot.get("organisation") or {}).get("verification_method") == "login"
 
 
 def certifies_content(submission, content: dict) -> bool:

@@ -51,4 +51,10 @@ def roles_from_login(*, user, reviewer: bool, call_manager: bool, provider: str)
     if user.is_staff != call_manager and not user.is_superuser:
         user.is_staff = call_manager
         user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=user,
+            action="staff.admin_granted" if call_manager else "staff.admin_removed",
+            obj=user,
+            data={"provider": provider},
+        )
     return [name for name, want in wanted.items() if want]

@@ -3,19 +3,25 @@ with the Django test client: allauth's flow with the portal's nonce and signatur
 the enterprise claim making a verified member, a changed claim ending it, staff roles and
 their second factor, hostile answers refused with a Dutch page, logout at the provider."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from allauth.mfa.totp.internal.auth import TOTP
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from intake.kernel.enums import VerificationState
 from intake.kernel.roles import CALL_MANAGERS, REVIEWERS
 from intake.models import AuditEvent, Membership, Organisation
 from tests.auth import TOTP_SECRET
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.oidc.portal import (
     MANAGER_GROUP,
     applicant_claims,
@@ -27,6 +33,8 @@ from tests.oidc.portal import (
 from tests.reviews.review_helpers import make_call
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NUMBER = "0403019261"
 
@@ -116,7 +124,19 @@ def test_a_role_taken_away_ends_the_membership_at_the_next_sign_in(client, porta
     assert any("niet meer" in m and "0403.019.261" in m for m in _messages(client))
 
 
-@pytest.mark.parametrize("mode", ["expired", "wrong_signature", "wrong_nonce", "wrong_audience"])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "expired",
+        "wrong_signature",
+        "wrong_nonce",
+        "no_nonce",
+        "wrong_audience",
+        "wrong_issuer",
+        "alg_none",
+        "hs256_with_public_key",
+    ],
+)
 def test_a_hostile_id_token_is_refused_with_a_dutch_page_and_nobody_signed_in(client, portal, mode):
     portal.set_person("eve", "pw", applicant_claims("eve@voorbeeld.be", NUMBER), id_token=mode)
 
@@ -216,6 +236,10 @@ def test_groups_taken_away_by_the_sso_are_taken_away_here(client, portal):
     user = _signed_in_user(client)
     assert list(user.groups.values_list("name", flat=True)) == [REVIEWERS] and not user.is_staff
     assert AuditEvent.objects.filter(action="staff.role_removed", data__role=CALL_MANAGERS).count() == 1
+    assert list(AuditEvent.objects.filter(action__startswith="staff.admin").order_by("pk").values_list("action", flat=True)) == [
+        "staff.admin_granted",
+        "staff.admin_removed",
+    ]
 
 
 def test_an_applicant_providers_groups_claim_grants_nothing(client, portal):
@@ -252,15 +276,70 @@ def test_a_password_logout_stays_in_the_portal(client, portal, user):
     assert response["Location"] == "/"
 
 
-def test_with_password_accounts_off_the_login_form_refuses_a_password(client, portal, user, settings):
-    settings.SOCIALACCOUNT_ONLY = True
-    settings.SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+def test_with_password_accounts_off_only_a_superuser_signs_in_with_a_password(client, portal, user, settings):
+    settings.PASSWORD_ACCOUNTS = False
+    admin = UserFactory(is_superuser=True, is_staff=True)
 
-    page = client.get(reverse("account_login")).content.decode()
-    response = client.post(reverse("account_login"), {"login": user.email, "password": "correct horse battery staple"})
+    refused = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    signup = client.get(reverse("account_signup")).content.decode()
 
-    assert 'name="password"' not in page and "Aanmelden bij de Vlaamse overheid" in page
-    assert response.status_code in (403, 405) or _signed_in_user(client) is None
+    assert refused.status_code == 200 and _signed_in_user(client) is None
+    assert "Aanmelden met een wachtwoord is uitgeschakeld" in refused.content.decode()
+    assert "Aanmelden bij de Vlaamse overheid" in refused.content.decode()
+    assert 'name="password1"' not in signup  # allauth's "sign-up closed" page
+    client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
+    assert _signed_in_user(client) == admin
+    # A first sign-in through the identity service still makes an account.
+    client.post(reverse("account_logout"))
+    portal.set_person("an", "pw", applicant_claims("an@voorbeeld.be", NUMBER))
+    sign_in_through(client, portal, "acm", "an")
+    assert _signed_in_user(client).email == "an@voorbeeld.be"
+
+
+def test_password_accounts_off_is_a_configuration_django_runs_with():
+    """Built from the environment, as a deployment sets it, the settings pass Django's and
+    allauth's checks (allauth's own SOCIALACCOUNT_ONLY would not: it refuses allauth.mfa)."""
+    environment = {
+        **os.environ,
+        "PASSWORD_ACCOUNTS": "False",
+        "OIDC_PROVIDERS": "acm",
+        "OIDC_ACM_ISSUER": "https://idp.example.org/op",
+        "OIDC_ACM_CLIENT_ID": "portal",
+        "OIDC_ACM_SECRET": "s",
+        "OIDC_ACM_ENTERPRISE_CLAIM": "portal_rol_3d",
+        "OIDC_ACM_ENTERPRISE_ROLES": "Aanvrager",
+        "DJANGO_SETTINGS_MODULE": "clusterportal.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_an_account_linked_to_a_provider_does_not_sign_in_with_its_password(client, portal):
+    """Roles and memberships a provider gave expire when it is asked again: a password must
+    not keep them past the provider's say (a call manager removed from the agency's group)."""
+    manager = UserFactory(email="rita@vlaio.be", username="rita@vlaio.be")
+    SocialAccount.objects.create(user=manager, provider="agency", uid="rita")
+
+    response = client.post(reverse("account_login"), {"login": manager.email, "password": PASSWORD})
+
+    assert _signed_in_user(client) is None
+    assert "gebruik de knop ervan hieronder" in response.content.decode()
+
+
+def test_an_applicant_providers_mfa_claim_never_skips_a_reviewers_code(client, portal):
+    """A reviewer with TOTP who signs in through the applicants' service, whose ID token
+    says amr=mfa: the code is still asked, and no second-factor record is written."""
+    portal.set_person("rita", "pw", {**applicant_claims("rita@vlaio.be"), "amr": ["mfa"]})
+    reviewer = UserFactory(email="rita@vlaio.be", username="rita@vlaio.be")
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    TOTP.activate(reviewer, TOTP_SECRET)
+    SocialAccount.objects.create(user=reviewer, provider="acm", uid="rita")
+
+    response = sign_in_through(client, portal, "acm", "rita")
+
+    assert response["Location"] == reverse("mfa_authenticate")
     assert _signed_in_user(client) is None
 
 

@@ -9,7 +9,19 @@ import json
 import os
 from pathlib import Path
 
-ID_TOKEN_MODES = frozenset({"normal", "expired", "wrong_signature", "wrong_nonce", "wrong_audience"})
+ID_TOKEN_MODES = frozenset(
+    {
+        "normal",
+        "expired",
+        "wrong_signature",
+        "wrong_nonce",
+        "no_nonce",
+        "wrong_audience",
+        "wrong_issuer",
+        "alg_none",
+        "hs256_with_public_key",
+    }
+)
 
 
 def _path() -> Path:

@@ -1,6 +1,9 @@
 """django-oauth-toolkit's OAuth2Validator with the people file's claims and the hostile
 ID tokens the portal's sign-in must refuse."""
 
+import base64
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -15,6 +18,7 @@ from tests.oidc_provider import people
 EXPIRED_AGO = 600
 EXPIRED_LIFETIME = 60
 OTHER_AUDIENCE = "some-other-client"
+OTHER_ISSUER = "https://issuer.example.invalid/o"
 
 
 class PeopleValidator(OAuth2Validator):
@@ -56,8 +60,28 @@ class PeopleValidator(OAuth2Validator):
             key = jwk.JWK.generate(kty="RSA", size=2048)
         elif mode == "wrong_nonce":
             claims["nonce"] = secrets.token_urlsafe(16)
+        elif mode == "no_nonce":
+            claims.pop("nonce", None)
         elif mode == "wrong_audience":
             claims["aud"] = OTHER_AUDIENCE
+        elif mode == "wrong_issuer":
+            claims["iss"] = OTHER_ISSUER
+        elif mode == "alg_none":
+            # Unsigned, as the "none" algorithm has it: a client that takes the header's
+            # word for the algorithm would accept anything.
+            return ".".join((_b64({**header, "alg": "none"}), _b64(claims), ""))
+        elif mode == "hs256_with_public_key":
+            # The classic confusion: an HMAC whose secret is the provider's public key (which
+            # anyone has from the JWKS), for a client that verifies with "the key" whatever
+            # algorithm the header names.
+            public_pem = key.export_to_pem(private_key=False)
+            signing_input = ".".join((_b64({**header, "alg": "HS256"}), _b64(claims)))
+            signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+            return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
         rewritten = jwt.JWT(header=json.dumps(header), claims=json.dumps(claims))
         rewritten.make_signed_token(key)
         return rewritten.serialize()
+
+
+def _b64(part: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part, separators=(",", ":")).encode()).rstrip(b"=").decode()

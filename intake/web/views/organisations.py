@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import deadlines
-from intake.kernel.enums import ClaimKind
+from intake.kernel.enums import ClaimKind, VerificationMethod
 from intake.kernel.errors import DomainError, NotInRegistry, OrganisationExists
 from intake.kernel.validators import normalise_enterprise_number
 from intake.rules import registry
@@ -98,9 +98,7 @@ def _detail(request, organisation, invitation_form, status=200, evidence_form=No
         "organisation": organisation,
         "memberships": memberships,
         # Verified by a member's own sign-in (intake.services.representation), not by VLAIO.
-        "verified_by_sign_in": next(
-            (m for m in memberships if m.asserted_by_login and m.user_id == organisation.verified_by_id), None
-        ),
+        "verified_by_sign_in": organisation.verification_method == VerificationMethod.LOGIN,
         "invitations": invitations_open,
         "is_owner": selectors.is_owner(user=request.user, organisation=organisation),
         "invitation_form": invitation_form,

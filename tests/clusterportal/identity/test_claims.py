@@ -60,9 +60,10 @@ def test_claims_that_assert_no_enterprise(claims):
     assert enterprise_roles(ACM, claims) == []
 
 
-def test_without_accepted_roles_every_role_counts():
-    anyone = IdentityProvider(**{**ACM.__dict__, "enterprise_roles": frozenset()})
-    assert enterprise_roles(anyone, {"portal_rol_3d": ["Lezer:0403019261"]}) == [EnterpriseRole("0403019261", "Lezer")]
+def test_without_accepted_roles_no_role_counts():
+    """Failing closed: a read-only role never makes anyone an owner by omission."""
+    nobody = IdentityProvider(**{**ACM.__dict__, "enterprise_roles": frozenset()})
+    assert enterprise_roles(nobody, {"portal_rol_3d": ["Lezer:0403019261", "Aanvrager:0403019261"]}) == []
 
 
 def test_staff_roles_from_the_group_claim():
@@ -127,6 +128,33 @@ def test_a_named_provider_without_its_secret_stops_the_process(monkeypatch):
     )
     with pytest.raises(ImproperlyConfigured, match="OIDC_ACM_SECRET"):
         providers_from_env(env)
+
+
+def test_an_enterprise_claim_without_the_roles_that_count_stops_the_process(monkeypatch):
+    env = _env(
+        monkeypatch,
+        OIDC_PROVIDERS="acm",
+        OIDC_ACM_ISSUER="https://idp.example.org",
+        OIDC_ACM_CLIENT_ID="p",
+        OIDC_ACM_SECRET="s",
+        OIDC_ACM_ENTERPRISE_CLAIM="portal_rol_3d",
+        OIDC_ACM_ENTERPRISE_ROLES="",
+    )
+    with pytest.raises(ImproperlyConfigured, match="OIDC_ACM_ENTERPRISE_ROLES"):
+        providers_from_env(env)
+
+
+def test_more_origins_for_the_form_action_of_a_federated_provider(monkeypatch):
+    env = _env(
+        monkeypatch,
+        OIDC_PROVIDERS="agency",
+        OIDC_AGENCY_ISSUER="https://sso.example.org/realm",
+        OIDC_AGENCY_CLIENT_ID="p",
+        OIDC_AGENCY_SECRET="s",
+        OIDC_AGENCY_FORM_ACTION="https://adfs.example.org,https://mfa.example.org",
+    )
+    (agency,) = providers_from_env(env)
+    assert agency.origins == ("https://sso.example.org", "https://adfs.example.org", "https://mfa.example.org")
 
 
 def test_no_providers_by_default(monkeypatch):
