@@ -51,9 +51,7 @@ class Organisation(models.Model):
     verification_note = models.TextField(_("verification note"), blank=True)
     # Who verified: a call manager (agency) or a member's own sign-in through the
     # government's identity service (login). Written with the state, by intake.workflow.
-    verification_method = models.CharField(
-        _("verified through"), max_length=10, choices=VerificationMethod.choices, blank=True
-    )
+    verification_method = models.CharField(_("verified through"), max_length=10, choices=VerificationMethod.choices, blank=True)
 
     class Meta:
         verbose_name = _("organisation")
