@@ -216,6 +216,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "signup": "20/h/ip", "reset_password": "10/h/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "clusterportal"
+# A code is accepted in its own 30 s period and one either side (RFC 6238 §5.2's allowance for
+# transmission delay and clock drift): with allauth's default of none, a code typed in a
+# period's last second was refused once the request arrived in the next one. A used code is
+# still refused for the whole window.
+MFA_TOTP_TOLERANCE = 1
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 ACCOUNT_ADAPTER = "clusterportal.identity.adapters.AccountAdapter"

@@ -5,6 +5,7 @@ for a portal code on top would only teach staff to type codes wherever they are 
 from allauth.mfa.stages import AuthenticateStage
 
 from clusterportal.identity.claims import asserts_second_factor, provider_config
+from clusterportal.identity.login import id_token_claims
 
 
 def _asserted_by_staff_provider(login) -> bool:
@@ -14,7 +15,7 @@ def _asserted_by_staff_provider(login) -> bool:
     provider = provider_config(sociallogin.account.provider)
     if provider is None or not provider.for_staff:
         return False
-    return asserts_second_factor(provider, sociallogin.account.extra_data.get("id_token") or {})
+    return asserts_second_factor(provider, id_token_claims(sociallogin))
 
 
 class SecondFactorStage(AuthenticateStage):

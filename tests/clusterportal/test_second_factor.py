@@ -4,12 +4,15 @@ without signing out and in; a wrong code, or recovery codes alone, count for not
 
 Transactional: allauth announces the activation on commit, as in production."""
 
+import time
+
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 
-from tests.auth import current_totp_code
+from tests.auth import current_totp_code, totp_code_at, totp_counter_now
 from tests.reviews.review_helpers import make_reviewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +53,9 @@ def test_activating_totp_opens_the_dashboard_in_the_same_session(client):
 def test_a_wrong_activation_code_counts_for_nothing(client):
     reviewer = _reviewer_signed_in_with_password(client)
     secret = _activation_secret(client)
-    wrong = f"{(int(current_totp_code(secret)) + 1) % 1_000_000:06d}"
+    now = totp_counter_now()
+    accepted = {totp_code_at(secret, now + step) for step in (-1, 0, 1)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
 
     response = client.post(reverse("mfa_activate_totp"), {"code": wrong})
 
@@ -71,3 +76,26 @@ def test_activation_in_one_session_does_not_open_another(client):
     assert response["Location"] == reverse("reviews:second_factor")
     page = other_browser.get(response["Location"]).content.decode()
     assert "Meld je af en opnieuw aan" in page
+
+
+def test_a_code_typed_as_its_period_ends_still_counts_in_the_next_one_but_not_later(client):
+    """At a period's last second the app shows a code that reaches the portal in the next
+    period: accepted (settings.MFA_TOTP_TOLERANCE); a code older than that is not."""
+    # The clock stands still, 1 s into a period: the periods named below stay what they are.
+    frozen = (int(time.time()) // 30) * 30 + 1
+    with time_machine.travel(frozen, tick=False):
+        _typed_late_then_accepted(client)
+
+
+def _typed_late_then_accepted(client):
+    reviewer = _reviewer_signed_in_with_password(client)
+    secret = _activation_secret(client)
+    typed_in = totp_counter_now() - 1  # the period before this one
+    too_old = totp_code_at(secret, typed_in - 1)
+
+    refused = client.post(reverse("mfa_activate_totp"), {"code": too_old})
+    assert refused.status_code == 200 and not Authenticator.objects.filter(user=reviewer).exists()
+
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code_at(secret, typed_in)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=reviewer, type=Authenticator.Type.TOTP).exists()

@@ -4,7 +4,7 @@ from allauth.socialaccount.templatetags.socialaccount import get_providers
 from django import template
 
 from clusterportal.identity.claims import provider_config
-from intake.selectors.organisations import is_call_manager, is_reviewer
+from intake.selectors.organisations import is_agency
 
 register = template.Library()
 
@@ -34,5 +34,5 @@ def offered_providers(context, process: str) -> list:
     if process != "connect":
         return providers
     user = context["request"].user
-    staff = user.is_authenticated and (user.is_staff or is_reviewer(user) or is_call_manager(user))
+    staff = user.is_authenticated and (user.is_staff or is_agency(user))
     return [provider for provider in providers if _for_staff(provider) == staff]
